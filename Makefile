@@ -1,0 +1,132 @@
+# Tessie Stats: one Makefile for every binary, test and tool.
+#
+#   make                 build everything into $(BUILD)
+#   make run             the whole service locally (see README)
+#   make test            every test: unit, integration, sanitizers, lint, e2e
+#   make SANITIZE=address,undefined   a sanitizer build (into build/san)
+#   make bench           figures, no pass/fail
+#   make fmt / make lint
+#   make install DESTDIR=... PREFIX=/usr/local
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+PKGS	= libpq jansson libcurl openssl libjwt
+
+ifdef SANITIZE
+BUILD	?= build/san
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+OPT	?= -O1 -g
+else
+BUILD	?= build
+SANFLAGS =
+OPT	?= -O2 -g
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || \
+	echo -lpq -ljansson -lcurl -lssl -lcrypto -ljwt)
+
+WARN	= -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	  -Wshadow -Wpointer-arith -Wwrite-strings -Wformat=2 \
+	  -Wno-format-nonliteral
+CFLAGS	?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(SANFLAGS) \
+	     -Ilib $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS	= $(PKG_LIBS) -lfcgi -lm
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC	 = $(sort $(wildcard lib/*.c))
+API_SRC	 = $(sort $(wildcard handlers/*.c))
+ADMIN_SRC = jobs/admin.c
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+ITEST_SRC = $(sort $(wildcard tests/integration/test_*.c))
+
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+API_OBJ	 = $(API_SRC:%.c=$(BUILD)/obj/%.o)
+ADMIN_OBJ = $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
+LIBA	 = $(BUILD)/libtessie.a
+
+BINS	 = $(BUILD)/tessie-api $(BUILD)/tessie-admin
+UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_BINS = $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run test test-c test-e2e bench fmt fmt-check lint \
+	install clean web tests
+
+all: $(BINS)
+
+tests: $(UNIT_BINS) $(ITEST_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tessie-api: $(API_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(API_OBJ) $(LIBA) $(LDLIBS)
+
+$(BUILD)/tessie-admin: $(ADMIN_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(ADMIN_OBJ) $(LIBA) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Installs (idempotently) every Debian and npm package the project needs.
+deps:
+	@deploy/deps.sh
+
+web: deps
+	cd web && npm run build
+
+# The whole service in the foreground until Ctrl-C.
+run: deps
+	@$(MAKE) --no-print-directory all
+	@cd web && npm run --silent build >/dev/null
+	@exec deploy/run-local.sh
+
+# Every test. Plain build, then the sanitizer build, then lint and e2e.
+test: deps
+	@tests/run-all.sh
+
+test-c: all tests
+	@tests/run.sh $(BUILD)
+
+bench: deps all
+	@tests/bench/run.sh $(BUILD)
+
+fmt:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+fmt-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+lint: fmt-check
+	@tests/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tessie-stats/sql \
+		$(DESTDIR)$(PREFIX)/share/tessie-stats/web \
+		$(DESTDIR)$(PREFIX)/share/tessie-stats/nginx \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/tessie-stats/sql/
+	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/tessie-stats/nginx/
+	install -m 0644 deploy/tessie-api.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	if [ -d web/dist ]; then cp -R web/dist/. $(DESTDIR)$(PREFIX)/share/tessie-stats/web/; fi
+
+clean:
+	rm -rf build

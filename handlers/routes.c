@@ -1,0 +1,16 @@
+/*
+ * The one route table: method, path pattern, handler, flags.  Matched in
+ * order by lib/router.c, which also answers 404, 405 and 401.
+ */
+#include "handlers.h"
+#include "util.h"
+
+const struct route routes[] = {
+	{ "GET", "/api/health", h_health_get, 0 },
+	{ "POST", "/api/auth/login", h_auth_login, 0 },
+	{ "GET", "/api/vehicles", h_vehicles_list, R_AUTH },
+	{ "GET", "/api/vehicles/:id", h_vehicles_get, R_AUTH },
+	{ "GET", "/api/vehicles/:id/state", h_vehicles_state, R_AUTH },
+};
+
+const size_t nroutes = nitems(routes);

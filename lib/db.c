@@ -1,0 +1,249 @@
+/*
+ * libpq access with reconnection and lazily prepared statements.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "http.h"
+#include "log.h"
+
+#define DB_MAX_PREPARED 128
+
+struct db {
+	char *conninfo;
+	PGconn *conn;
+	const struct db_stmt *prepared[DB_MAX_PREPARED];
+	size_t nprepared;
+};
+
+struct db *
+db_new(const char *conninfo)
+{
+	struct db *db = calloc(1, sizeof(*db));
+
+	if (db == NULL)
+		return NULL;
+	if ((db->conninfo = strdup(conninfo ? conninfo : "")) == NULL) {
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgres: %s", msg);
+}
+
+static int
+db_command_raw(struct db *db, const char *sql)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int rc = 0;
+
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_error("\"%s\" failed: %s", sql,
+		    res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+db_ensure(struct db *db)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	db->nprepared = 0;
+	if (db->conn != NULL) {
+		PQreset(db->conn);
+	} else {
+		db->conn = PQconnectdb(db->conninfo);
+		if (db->conn != NULL)
+			PQsetNoticeProcessor(db->conn, db_notice, NULL);
+	}
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		log_error("database connection failed: %s",
+		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		return -1;
+	}
+	/* Every timestamp leaves the database as RFC 3339 in UTC. */
+	if (db_command_raw(db, "SET TIME ZONE 'UTC'") == -1) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+		return -1;
+	}
+	log_info("connected to the database");
+	return 0;
+}
+
+PGconn *
+db_conn(struct db *db)
+{
+	return db->conn;
+}
+
+int
+db_sqlstate_status(const char *st)
+{
+	if (st == NULL)
+		return 503;
+	if (strcmp(st, "23505") == 0)	/* unique_violation */
+		return 409;
+	if (strncmp(st, "22", 2) == 0)	/* data exception: bad input */
+		return 400;
+	if (strcmp(st, "23503") == 0 || strcmp(st, "23514") == 0 ||
+	    strcmp(st, "23502") == 0)	/* foreign key, check, not null */
+		return 422;
+	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
+	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0)
+		return 503;		/* connection, admin shutdown */
+	return 500;
+}
+
+static int
+is_prepared(struct db *db, const struct db_stmt *stmt)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == stmt)
+			return 1;
+	return 0;
+}
+
+static PGresult *
+exec_once(struct db *db, const struct db_stmt *stmt,
+    const char *const *params)
+{
+	PGresult *res;
+
+	if (!is_prepared(db, stmt)) {
+		res = PQprepare(db->conn, stmt->name, stmt->sql,
+		    stmt->nparams, NULL);
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		if (db->nprepared < DB_MAX_PREPARED)
+			db->prepared[db->nprepared++] = stmt;
+		else
+			log_warn("more than %d statements prepared",
+			    DB_MAX_PREPARED);
+	}
+	return PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
+	    NULL, NULL, 0);
+}
+
+PGresult *
+db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
+    int *status, char *err, size_t errlen)
+{
+	const char *state;
+	PGresult *res = NULL;
+	int attempt, idle;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db_ensure(db) == -1) {
+			*status = 503;
+			snprintf(err, errlen, "database unavailable");
+			return NULL;
+		}
+		idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+		res = exec_once(db, stmt, params);
+		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+		    PQresultStatus(res) == PGRES_COMMAND_OK))
+			return res;
+		/* Retry once on a connection that died between requests. */
+		if (PQstatus(db->conn) != CONNECTION_OK && idle) {
+			PQclear(res);
+			res = NULL;
+			log_warn("database connection lost; reconnecting");
+			continue;
+		}
+		break;
+	}
+	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	*status = PQstatus(db->conn) != CONNECTION_OK ? 503 :
+						      db_sqlstate_status(state);
+	if (*status >= 500)
+		log_error("statement \"%s\" failed: %s", stmt->name,
+		    res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+	switch (*status) {
+	case 409:
+		snprintf(err, errlen, "already exists");
+		break;
+	case 400:
+		snprintf(err, errlen, "invalid value: %s",
+		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+			  "unknown");
+		break;
+	case 422:
+		snprintf(err, errlen, "constraint violated: %s",
+		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
+			  "unknown");
+		break;
+	case 503:
+		snprintf(err, errlen, "database unavailable");
+		break;
+	default:
+		snprintf(err, errlen, "database error");
+	}
+	PQclear(res);
+	return NULL;
+}
+
+int
+db_command(struct db *db, const char *sql)
+{
+	if (db_ensure(db) == -1)
+		return -1;
+	return db_command_raw(db, sql);
+}
+
+static void
+clear_result(void *p)
+{
+	PQclear(p);
+}
+
+PGresult *
+req_exec(struct req *r, const struct db_stmt *stmt, const char *const *params)
+{
+	char err[256];
+	PGresult *res;
+	int status;
+
+	res = db_exec(r->db, stmt, params, &status, err, sizeof(err));
+	if (res == NULL) {
+		if (status == 503)
+			reply_header(r, "Retry-After", "5");
+		reply_error(r, status, NULL, "%s", err);
+		return NULL;
+	}
+	arena_defer(r->arena, clear_result, res);
+	return res;
+}
+
+json_t *
+db_json(const PGresult *res, int row, int col)
+{
+	if (row >= PQntuples(res) || col >= PQnfields(res) ||
+	    PQgetisnull(res, row, col))
+		return NULL;
+	return json_loadb(PQgetvalue(res, row, col),
+	    (size_t)PQgetlength(res, row, col), 0, NULL);
+}

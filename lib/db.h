@@ -1,0 +1,63 @@
+/*
+ * PostgreSQL access: one connection per process, reconnected when the
+ * server comes back, statements prepared once per connection on first use,
+ * parameters only, results checked.
+ */
+#ifndef TESSIE_DB_H
+#define TESSIE_DB_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+struct req;
+
+/* A statement: constant SQL text, prepared under name on first use. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+struct db;
+
+/* A handle for conninfo (copied); connects lazily.  NULL: out of memory. */
+struct db *db_new(const char *conninfo);
+void db_free(struct db *db);
+
+/* Connects (or reconnects) when needed.  0 when usable, else -1. */
+int db_ensure(struct db *db);
+
+/* The connection (NULL before db_ensure() succeeded). */
+PGconn *db_conn(struct db *db);
+
+/*
+ * Runs stmt with params (text, NULL for SQL NULL).  Returns the result (the
+ * caller PQclear()s it) on PGRES_TUPLES_OK or PGRES_COMMAND_OK; else NULL
+ * with *status set to the HTTP status the error maps to (409 unique
+ * violation, 400 invalid input, 503 connection lost, 500 other) and a
+ * message for the client in err.  A lost connection outside a transaction
+ * is re-established and the statement retried once.
+ */
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt,
+    const char *const *params, int *status, char *err, size_t errlen);
+
+/* Runs constant, parameterless SQL (BEGIN, COMMIT...); 0 or -1. */
+int db_command(struct db *db, const char *sql);
+
+/* Maps a SQLSTATE (or NULL) to the HTTP status of db_exec(). */
+int db_sqlstate_status(const char *sqlstate);
+
+/*
+ * Parses the json/jsonb text at (row, col) of res; a new reference, or NULL
+ * for SQL NULL or a parse failure.
+ */
+json_t *db_json(const PGresult *res, int row, int col);
+
+/*
+ * db_exec for a handler: on failure replies with the mapped error and
+ * returns NULL; on success the result is freed with the request arena.
+ */
+PGresult *req_exec(struct req *r, const struct db_stmt *stmt,
+    const char *const *params);
+
+#endif

@@ -1,0 +1,84 @@
+/* SI to imperial conversion of JSON objects by field-name suffix. */
+#include <string.h>
+
+#include "http.h"
+#include "units.h"
+#include "util.h"
+
+static const struct {
+	const char *si;		/* suffix of the SI field */
+	const char *imp;	/* suffix that replaces it */
+	double mul, add;	/* imperial = si * mul + add */
+} suffixes[] = {
+	{ "_kmh", "_mph", 0.621371192237334, 0 },
+	{ "_km", "_mi", 0.621371192237334, 0 },
+	{ "_m", "_ft", 3.28083989501312, 0 },
+	{ "_c", "_f", 1.8, 32 },
+};
+
+int
+units_from_query(struct req *r, int *imperial)
+{
+	const char *u = req_query(r, "units");
+
+	*imperial = 0;
+	if (u == NULL || strcmp(u, "si") == 0 || strcmp(u, "metric") == 0)
+		return 0;
+	if (strcmp(u, "imperial") == 0) {
+		*imperial = 1;
+		return 0;
+	}
+	return reply_error(r, 400, "invalid_parameter",
+	    "\"units\" must be \"si\" or \"imperial\"");
+}
+
+static void
+convert(json_t *obj)
+{
+	const char *key;
+	json_t *v, *renamed = json_object();
+	void *tmp;
+
+	json_object_foreach_safe(obj, tmp, key, v)
+	{
+		size_t klen = strlen(key);
+
+		if (json_is_object(v) || json_is_array(v)) {
+			units_to_imperial(v);
+			continue;
+		}
+		for (size_t i = 0; i < nitems(suffixes); i++) {
+			size_t slen = strlen(suffixes[i].si);
+			char name[128];
+
+			if (klen <= slen || klen - slen + 5 > sizeof(name) ||
+			    strcmp(key + klen - slen, suffixes[i].si) != 0)
+				continue;
+			memcpy(name, key, klen - slen);
+			strcpy(name + klen - slen, suffixes[i].imp);
+			if (json_is_number(v))
+				json_object_set_new(renamed, name,
+				    json_real(json_number_value(v) *
+					    suffixes[i].mul +
+					suffixes[i].add));
+			else
+				json_object_set(renamed, name, v);
+			json_object_del(obj, key);
+			break;
+		}
+	}
+	json_object_update(obj, renamed);
+	json_decref(renamed);
+}
+
+void
+units_to_imperial(json_t *j)
+{
+	size_t i;
+	json_t *v;
+
+	if (json_is_object(j))
+		convert(j);
+	else if (json_is_array(j))
+		json_array_foreach(j, i, v) units_to_imperial(v);
+}

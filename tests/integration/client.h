@@ -1,0 +1,137 @@
+/*
+ * HTTP client for the integration tests: one request through nginx with
+ * libcurl, the status, headers and parsed JSON body kept for assertions.
+ */
+#ifndef TESSIE_TEST_CLIENT_H
+#define TESSIE_TEST_CLIENT_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "sbuf.h"
+
+struct resp {
+	long status;
+	struct sbuf body;
+	struct sbuf headers;
+	json_t *json;	/* NULL when the body is not JSON */
+};
+
+static size_t
+client_collect(char *p, size_t size, size_t n, void *ud)
+{
+	sbuf_add(ud, p, size * n);
+	return size * n;
+}
+
+static void
+resp_free(struct resp *r)
+{
+	sbuf_release(&r->body);
+	sbuf_release(&r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Sends method path (relative to $TEST_BASE_URL) with an optional bearer
+ * token, content type and body of len bytes.  Fills *out; returns status.
+ */
+static long
+http_send(struct resp *out, const char *method, const char *path,
+    const char *token, const char *ctype, const char *body, size_t len)
+{
+	struct curl_slist *h = NULL;
+	char url[2048], line[4096];
+	CURL *c = curl_easy_init();
+
+	memset(out, 0, sizeof(*out));
+	sbuf_init(&out->body, 8 << 20);
+	sbuf_init(&out->headers, 1 << 16);
+	snprintf(url, sizeof(url), "%s%s", getenv("TEST_BASE_URL"), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client_collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, client_collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->headers);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (token != NULL) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, line);
+	}
+	if (ctype != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s", ctype);
+		h = curl_slist_append(h, line);
+	}
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+		h = curl_slist_append(h, "Expect:");
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	out->json = json_loadb(out->body.buf, out->body.len, 0, NULL);
+	return out->status;
+}
+
+static long
+http_get(struct resp *out, const char *path, const char *token)
+{
+	return http_send(out, "GET", path, token, NULL, NULL, 0);
+}
+
+static long
+http_post_json(struct resp *out, const char *path, const char *token,
+    const char *body)
+{
+	return http_send(out, "POST", path, token, "application/json", body,
+	    strlen(body));
+}
+
+/* The error code of an error body, or "" */
+static const char *
+resp_error_code(const struct resp *r)
+{
+	const char *s = json_string_value(
+	    json_object_get(json_object_get(r->json, "error"), "code"));
+
+	return s ? s : "";
+}
+
+/* The value of header name (case-insensitive) in r, copied to out. */
+static int
+resp_header(const struct resp *r, const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name);
+	const char *p = r->headers.buf;
+
+	while (p != NULL && *p) {
+		if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
+			const char *v = p + len + 1;
+			size_t k;
+
+			while (*v == ' ')
+				v++;
+			k = strcspn(v, "\r\n");
+			if (k >= n)
+				k = n - 1;
+			memcpy(out, v, k);
+			out[k] = '\0';
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,463 @@
+/*
+ * Integration tests of tessie-api through nginx against a real PostgreSQL
+ * (started by tests/integration/run.sh, which also loads fixtures.sql).
+ */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "../tap.h"
+#include "auth.h"
+#include "client.h"
+#include "util.h"
+
+#define V1 "11111111-1111-4111-8111-111111111111"
+#define V2 "22222222-2222-4222-8222-222222222222"
+#define V_OTHER "33333333-3333-4333-8333-333333333333"
+
+static char token[2048];
+
+static void
+sh(const char *fmt, const char *arg)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), fmt, getenv("TEST_STACK_DIR"), arg);
+	if (system(cmd) != 0)
+		printf("# command failed: %s\n", cmd);
+}
+
+static void
+login_ok(void)
+{
+	char body[256];
+	struct resp r;
+
+	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
+	    getenv("TESSIE_ADMIN_PASSWORD"));
+	http_post_json(&r, "/api/auth/login", NULL, body);
+	is_int(r.status, 200, "right password logs in");
+	ok(json_is_string(json_object_get(r.json, "token")), "token returned");
+	ok(json_is_string(json_object_get(r.json, "expires_at")),
+	    "expires_at returned");
+	snprintf(token, sizeof(token), "%s",
+	    json_string_value(json_object_get(r.json, "token")) ?: "");
+	resp_free(&r);
+}
+
+static void
+t_health(void)
+{
+	struct resp r;
+
+	http_get(&r, "/api/health", NULL);
+	is_int(r.status, 200, "health answers 200 without a token");
+	is_str(json_string_value(json_object_get(r.json, "database")), "ok",
+	    "database reachable");
+	resp_free(&r);
+}
+
+static void
+t_login(void)
+{
+	struct resp r;
+	char big[200 * 1024];
+
+	http_post_json(&r, "/api/auth/login", NULL,
+	    "{\"password\":\"not the password\"}");
+	is_int(r.status, 401, "wrong password is 401");
+	is_str(resp_error_code(&r), "invalid_credentials", "error code");
+	ok(json_is_string(json_object_get(json_object_get(r.json, "error"),
+	       "message")),
+	    "error has a message");
+	resp_free(&r);
+
+	login_ok();
+
+	http_post_json(&r, "/api/auth/login", NULL, "{\"password\": ");
+	is_int(r.status, 400, "malformed JSON is 400");
+	is_str(resp_error_code(&r), "invalid_json", "malformed JSON code");
+	resp_free(&r);
+	http_post_json(&r, "/api/auth/login", NULL, "[\"password\"]");
+	is_int(r.status, 400, "a JSON array body is 400");
+	resp_free(&r);
+	http_post_json(&r, "/api/auth/login", NULL, "{\"password\":123}");
+	is_int(r.status, 400, "password of the wrong type is 400");
+	is_str(resp_error_code(&r), "invalid_field", "wrong type code");
+	resp_free(&r);
+	http_post_json(&r, "/api/auth/login", NULL, "{}");
+	is_int(r.status, 400, "missing password is 400");
+	is_str(resp_error_code(&r), "missing_field", "missing field code");
+	resp_free(&r);
+	http_post_json(&r, "/api/auth/login", NULL,
+	    "{\"password\":\"x\",\"admin\":true}");
+	is_int(r.status, 400, "unknown field is 400");
+	resp_free(&r);
+	http_send(&r, "POST", "/api/auth/login", NULL, "text/plain",
+	    "{\"password\":\"x\"}", 16);
+	is_int(r.status, 415, "text/plain body is 415");
+	resp_free(&r);
+	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
+	    NULL, 0);
+	is_int(r.status, 411, "POST without a body is 411");
+	resp_free(&r);
+
+	memset(big, ' ', sizeof(big));
+	big[0] = '{';
+	big[sizeof(big) - 1] = '}';
+	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
+	    big, 100 * 1024);
+	is_int(r.status, 413, "100 KiB body is 413 from the API");
+	is_str(resp_error_code(&r), "payload_too_large", "413 code (API)");
+	resp_free(&r);
+	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
+	    big, sizeof(big));
+	is_int(r.status, 413, "200 KiB body is 413 from nginx");
+	is_str(resp_error_code(&r), "payload_too_large", "413 is JSON too");
+	resp_free(&r);
+}
+
+static void
+t_vehicles(void)
+{
+	struct resp r, r2;
+	const char *cursor;
+	char path[256];
+	json_t *data;
+
+	http_get(&r, "/api/vehicles", token);
+	is_int(r.status, 200, "vehicle list is 200");
+	data = json_object_get(r.json, "data");
+	is_int(json_array_size(data), 2, "two vehicles of this account");
+	ok(strstr(r.body.buf, "Not Yours") == NULL,
+	    "another account's vehicle is not listed");
+	ok(strstr(r.body.buf, "Red Rocket") != NULL, "vehicle name listed");
+	ok(json_is_null(json_object_get(r.json, "next_cursor")),
+	    "one page only");
+	resp_free(&r);
+
+	http_get(&r, "/api/vehicles?limit=1", token);
+	is_int(json_array_size(json_object_get(r.json, "data")), 1,
+	    "limit=1 gives one");
+	cursor = json_string_value(json_object_get(r.json, "next_cursor"));
+	ok(cursor != NULL, "next_cursor given");
+	snprintf(path, sizeof(path), "/api/vehicles?limit=1&cursor=%s",
+	    cursor ? cursor : "");
+	http_get(&r2, path, token);
+	is_int(json_array_size(json_object_get(r2.json, "data")), 1,
+	    "second page has the other");
+	is_str(json_string_value(json_object_get(json_array_get(
+		   json_object_get(r2.json, "data"), 0), "id")),
+	    V2, "second page is the second vehicle");
+	ok(json_is_null(json_object_get(r2.json, "next_cursor")),
+	    "no third page");
+	resp_free(&r);
+	resp_free(&r2);
+
+	http_get(&r, "/api/vehicles?limit=0", token);
+	is_int(r.status, 400, "limit=0 is 400");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles?limit=abc", token);
+	is_int(r.status, 400, "limit=abc is 400");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles?cursor=nope", token);
+	is_int(r.status, 400, "bad cursor is 400");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles?limit=%zz", token);
+	is_int(r.status, 400, "bad percent-escape is 400");
+	resp_free(&r);
+
+	http_get(&r, "/api/vehicles/" V1, token);
+	is_int(r.status, 200, "one vehicle is 200");
+	is_str(json_string_value(json_object_get(r.json, "vin")),
+	    "5YJ3E1EA7KF000001", "its VIN");
+	is_int(json_integer_value(json_object_get(r.json, "battery_level")),
+	    71, "latest battery level");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/not-a-uuid", token);
+	is_int(r.status, 400, "non-UUID id is 400");
+	is_str(resp_error_code(&r), "invalid_id", "invalid_id code");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/44444444-4444-4444-8444-444444444444",
+	    token);
+	is_int(r.status, 404, "unknown id is 404");
+	is_str(resp_error_code(&r), "not_found", "not_found code");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V_OTHER, token);
+	is_int(r.status, 404, "another account's vehicle is 404");
+	resp_free(&r);
+}
+
+static void
+t_state(void)
+{
+	struct resp r;
+
+	http_get(&r, "/api/vehicles/" V1 "/state", token);
+	is_int(r.status, 200, "state is 200");
+	ok(json_number_value(json_object_get(r.json, "odometer_km")) ==
+		12400.0,
+	    "latest odometer in km");
+	is_int(json_integer_value(json_object_get(r.json, "battery_level")),
+	    71, "latest battery");
+	is_str(json_string_value(json_object_get(r.json, "shift_state")), "D",
+	    "latest shift state");
+	ok(json_object_get(r.json, "vehicle_id") == NULL,
+	    "no internal key leaks");
+	resp_free(&r);
+
+	http_get(&r, "/api/vehicles/" V1 "/state?units=imperial", token);
+	is_int(r.status, 200, "imperial state is 200");
+	ok(json_object_get(r.json, "odometer_km") == NULL,
+	    "no km field in imperial");
+	{
+		double mi = json_number_value(
+		    json_object_get(r.json, "odometer_mi"));
+
+		ok(mi > 7704.9 && mi < 7705.1, "odometer converted to miles");
+	}
+	{
+		double f = json_number_value(
+		    json_object_get(r.json, "inside_temp_f"));
+
+		ok(f > 70.6 && f < 70.8, "temperature converted to °F");
+	}
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V1 "/state?units=furlongs", token);
+	is_int(r.status, 400, "unknown units is 400");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V2 "/state", token);
+	is_int(r.status, 404, "no state yet is 404");
+	is_str(resp_error_code(&r), "no_state", "no_state code");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V_OTHER "/state", token);
+	is_int(r.status, 404, "another account's state is 404");
+	resp_free(&r);
+}
+
+/* A token with the given header and payload, signed HMAC-md. */
+static void
+craft(char *out, size_t n, const char *header, const char *payload,
+    const EVP_MD *md, const char *secret)
+{
+	char h[512], p[512], sig[256];
+	unsigned char mac[64];
+	unsigned int maclen = 0;
+	char signing[1100];
+
+	b64url_encode((const uint8_t *)header, strlen(header), h, sizeof(h));
+	b64url_encode((const uint8_t *)payload, strlen(payload), p, sizeof(p));
+	snprintf(signing, sizeof(signing), "%s.%s", h, p);
+	if (md != NULL) {
+		HMAC(md, secret, (int)strlen(secret),
+		    (const unsigned char *)signing, strlen(signing), mac,
+		    &maclen);
+		b64url_encode(mac, maclen, sig, sizeof(sig));
+	} else {
+		snprintf(sig, sizeof(sig), "%s", secret);
+	}
+	snprintf(out, n, "%s.%s", signing, sig);
+}
+
+static void
+expect_401(const char *tok, const char *msg)
+{
+	struct resp r;
+
+	http_get(&r, "/api/vehicles", tok);
+	is_int(r.status, 401, msg);
+	ok(r.json != NULL && json_object_get(r.json, "error") != NULL,
+	    "401 body is a JSON error");
+	resp_free(&r);
+}
+
+static void
+t_jwt(void)
+{
+	const char *secret = getenv("JWT_SECRET");
+	char t[2048], payload[256], *issued = NULL;
+	time_t now = time(NULL), exp;
+	const char *sub = "00000000-0000-4000-8000-000000000001";
+
+	expect_401(NULL, "no token is 401");
+	expect_401("abc", "malformed token is 401");
+	expect_401("a.b.c", "garbage token is 401");
+
+	jwt_issue((const uint8_t *)secret, strlen(secret), sub, now - 7200,
+	    60, &issued, &exp);
+	expect_401(issued, "expired token is 401");
+	free(issued);
+	jwt_issue((const uint8_t *)"another secret of at least 32 bytes!",
+	    36, sub, now, 3600, &issued, &exp);
+	expect_401(issued, "token signed with another secret is 401");
+	free(issued);
+
+	snprintf(payload, sizeof(payload),
+	    "{\"iss\":\"tessie-stats\",\"sub\":\"%s\",\"iat\":%lld,"
+	    "\"exp\":%lld}",
+	    sub, (long long)now, (long long)now + 3600);
+	craft(t, sizeof(t), "{\"alg\":\"none\",\"typ\":\"JWT\"}", payload,
+	    NULL, "");
+	expect_401(t, "alg none is 401");
+	craft(t, sizeof(t), "{\"alg\":\"HS384\",\"typ\":\"JWT\"}", payload,
+	    EVP_sha384(), secret);
+	expect_401(t, "alg HS384 is 401");
+	craft(t, sizeof(t), "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload,
+	    EVP_sha256(), secret);
+	expect_401(t, "alg RS256 (HMAC-signed) is 401");
+	/* The control: the same crafting with HS256 is accepted. */
+	craft(t, sizeof(t), "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload,
+	    EVP_sha256(), secret);
+	{
+		struct resp r;
+
+		http_get(&r, "/api/vehicles", t);
+		is_int(r.status, 200, "hand-made HS256 token is accepted");
+		is_int(json_array_size(json_object_get(r.json, "data")), 0,
+		    "and sees no vehicles of an unknown account");
+		resp_free(&r);
+	}
+}
+
+static void
+t_routes(void)
+{
+	struct resp r;
+	char allow[64] = "";
+
+	http_get(&r, "/api/nope", token);
+	is_int(r.status, 404, "unknown path is 404");
+	is_str(resp_error_code(&r), "not_found", "404 code");
+	resp_free(&r);
+	http_send(&r, "DELETE", "/api/vehicles", token, NULL, NULL, 0);
+	is_int(r.status, 405, "DELETE on the list is 405");
+	resp_header(&r, "Allow", allow, sizeof(allow));
+	is_str(allow, "GET", "Allow lists GET");
+	resp_free(&r);
+	http_get(&r, "/api/auth/login", NULL);
+	is_int(r.status, 405, "GET on login is 405");
+	resp_header(&r, "Allow", allow, sizeof(allow));
+	is_str(allow, "POST", "Allow lists POST");
+	resp_free(&r);
+}
+
+static void
+t_rate_limit(void)
+{
+	char body[256], retry[16] = "";
+	struct resp r;
+	int i, n401 = 0;
+
+	for (i = 0; i < 5; i++) {
+		http_post_json(&r, "/api/auth/login", NULL,
+		    "{\"password\":\"guess\"}");
+		n401 += r.status == 401;
+		resp_free(&r);
+	}
+	is_int(n401, 5, "five wrong passwords are 401");
+	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
+	    getenv("TESSIE_ADMIN_PASSWORD"));
+	http_post_json(&r, "/api/auth/login", NULL, body);
+	is_int(r.status, 429, "then even the right one is 429");
+	is_str(resp_error_code(&r), "rate_limited", "rate_limited code");
+	ok(strstr(r.body.buf, "failed logins") != NULL,
+	    "the API (not nginx) refused it");
+	ok(resp_header(&r, "Retry-After", retry, sizeof(retry)) &&
+		atoi(retry) > 0,
+	    "Retry-After given");
+	resp_free(&r);
+	sh("%s/psql.sh -c 'DELETE FROM login_attempts'%s", "");
+	login_ok();
+}
+
+static void
+t_db_down(void)
+{
+	struct resp r;
+	int good = 0;
+
+	sh("%s/pg-stop.sh%s", "");
+	http_get(&r, "/api/vehicles", token);
+	is_int(r.status, 503, "database down: 503");
+	is_str(resp_error_code(&r), "unavailable", "503 is a JSON error");
+	resp_free(&r);
+	http_get(&r, "/api/health", NULL);
+	is_int(r.status, 503, "health says 503 when the database is down");
+	is_str(json_string_value(json_object_get(r.json, "database")),
+	    "unreachable", "health names the database");
+	resp_free(&r);
+	sh("%s/pg-start.sh%s", "");
+	/* Enough requests to reach every worker. */
+	for (int i = 0; i < 12; i++) {
+		http_get(&r, "/api/vehicles", token);
+		good += r.status == 200;
+		resp_free(&r);
+	}
+	is_int(good, 12, "after a restart every request succeeds again");
+}
+
+static void
+t_sigterm_in_flight(void)
+{
+	pid_t api = (pid_t)atoi(getenv("TEST_API_PID")), child;
+	int fds[2], status, gone = 0;
+	long got = 0;
+
+	/* Hold the vehicles table so that a request waits in the database. */
+	sh("%s/psql.sh -c 'BEGIN; LOCK TABLE vehicles; "
+	   "SELECT pg_sleep(2); COMMIT;' >/dev/null 2>&1 &%s",
+	    "");
+	usleep(500 * 1000);
+	if (pipe(fds) == -1)
+		return;
+	if ((child = fork()) == 0) {
+		struct resp r;
+		long st;
+
+		close(fds[0]);
+		st = http_get(&r, "/api/vehicles", token);
+		if (write(fds[1], &st, sizeof(st)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	usleep(500 * 1000);
+	ok(kill(api, SIGTERM) == 0, "SIGTERM sent to tessie-api");
+	if (read(fds[0], &got, sizeof(got)) != sizeof(got))
+		got = -1;
+	waitpid(child, &status, 0);
+	close(fds[0]);
+	is_int(got, 200, "the request in flight completes with 200");
+	for (int i = 0; i < 100 && !gone; i++) {
+		gone = kill(api, 0) == -1;
+		usleep(100 * 1000);
+	}
+	ok(gone, "tessie-api exits after SIGTERM");
+}
+
+static const struct tap_test tests[] = {
+	TAP(t_health),
+	TAP(t_login),
+	TAP(t_vehicles),
+	TAP(t_state),
+	TAP(t_jwt),
+	TAP(t_routes),
+	TAP(t_rate_limit),
+	TAP(t_db_down),
+	TAP(t_sigterm_in_flight),
+};
+
+int
+main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return tap_run(tests, nitems(tests));
+}
