@@ -125,13 +125,15 @@ h_auth_login(struct req *r)
 	pw[0] = username;
 	if ((res = req_exec(r, &q_account, pw)) == NULL)
 		return r->status;
-	stored = PQntuples(res) == 1 && !PQgetisnull(res, 0, 1) ?
-	    PQgetvalue(res, 0, 1) : NULL;
+	stored = PQntuples(res) == 1 && !PQgetisnull(res, 0, 1)
+	    ? PQgetvalue(res, 0, 1)
+	    : NULL;
 	if (stored == NULL) {
 		/* Same cost as a real check, so timing tells nothing. */
-		password_verify(password, "scrypt$32768$8$1$"
-					  "AAAAAAAAAAAAAAAAAAAAAA$"
-					  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+		password_verify(password,
+		    "scrypt$32768$8$1$"
+		    "AAAAAAAAAAAAAAAAAAAAAA$"
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 		match = 0;
 	} else {
 		match = password_verify(password, stored) == 1;
@@ -140,8 +142,8 @@ h_auth_login(struct req *r)
 		if (record(r, 0) == -1)
 			return r->status;
 		log_info("login failed");
-		return reply_error(r, 401, "invalid_credentials",
-		    "wrong password");
+		return reply_error(
+		    r, 401, "invalid_credentials", "wrong password");
 	}
 	if (jwt_issue(r->cfg->jwt_secret, r->cfg->jwt_secret_len,
 		PQgetvalue(res, 0, 0), time(NULL), r->cfg->jwt_ttl, &token,

@@ -39,8 +39,9 @@ main(int argc, char *argv[])
 		case 'w':
 			workers = atoi(optarg);
 			if (workers < 1 || workers > 256) {
-				fprintf(stderr, "tessie-api: -w must be "
-						"from 1 to 256\n");
+				fprintf(stderr,
+				    "tessie-api: -w must be "
+				    "from 1 to 256\n");
 				return 64;
 			}
 			break;
@@ -51,10 +52,10 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	if (config_load(&cfg, env_file, err, sizeof(err)) == -1 ||
-	    config_require(&cfg, CFG_NEED_DB | CFG_NEED_JWT, err,
-		sizeof(err)) == -1) {
+	    config_require(
+		&cfg, CFG_NEED_DB | CFG_NEED_JWT, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tessie-api: %s\n", err);
-		return 78;	/* EX_CONFIG */
+		return 78; /* EX_CONFIG */
 	}
 	log_init("tessie-api", cfg.log_level);
 	if (sock != NULL) {
@@ -64,8 +65,9 @@ main(int argc, char *argv[])
 	if (workers > 0)
 		cfg.workers = workers;
 	if (cfg.fcgi_socket == NULL && sock == NULL) {
-		fprintf(stderr, "tessie-api: no socket: set TESSIE_FCGI_SOCKET "
-				"or pass -s /path/to.sock\n");
+		fprintf(stderr,
+		    "tessie-api: no socket: set TESSIE_FCGI_SOCKET "
+		    "or pass -s /path/to.sock\n");
 		config_free(&cfg);
 		return 78;
 	}

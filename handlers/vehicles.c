@@ -10,14 +10,14 @@
 #include "units.h"
 #include "util.h"
 
-#define VEHICLE_JSON                                                       \
-	"json_build_object('id', v.id, 'vin', v.vin, "                     \
-	"'display_name', v.display_name, 'model', v.model, "               \
-	"'state', v.state, 'last_seen', v.last_seen_at, "                  \
-	"'battery_level', s.battery_level, 'odometer_km', s.odometer_km, " \
-	"'state_at', s.ts) "                                               \
-	"FROM vehicles v LEFT JOIN LATERAL (SELECT battery_level, "        \
-	"odometer_km, ts FROM vehicle_states WHERE vehicle_id = v.id "     \
+#define VEHICLE_JSON                                                           \
+	"json_build_object('id', v.id, 'vin', v.vin, "                         \
+	"'display_name', v.display_name, 'model', v.model, "                   \
+	"'state', v.state, 'last_seen', v.last_seen_at, "                      \
+	"'battery_level', s.battery_level, 'odometer_km', s.odometer_km, "     \
+	"'state_at', s.ts) "                                                   \
+	"FROM vehicles v LEFT JOIN LATERAL (SELECT battery_level, "            \
+	"odometer_km, ts FROM vehicle_states WHERE vehicle_id = v.id "         \
 	"ORDER BY ts DESC LIMIT 1) s ON true "
 
 static const struct db_stmt q_list = { "vehicles_list",
@@ -69,11 +69,11 @@ h_vehicles_list(struct req *r)
 	}
 	if (rows > n) {
 		json_decref(next);
-		next = json_incref(json_object_get(
-		    json_array_get(data, (size_t)n - 1), "id"));
+		next = json_incref(
+		    json_object_get(json_array_get(data, (size_t)n - 1), "id"));
 	}
-	return reply_json(r, 200,
-	    json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
+	return reply_json(
+	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
 }
 
 int

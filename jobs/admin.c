@@ -72,8 +72,9 @@ connect_db(const struct config *cfg)
 	struct db *db = db_new(cfg->database_url);
 
 	if (db == NULL || db_ensure(db) == -1) {
-		fprintf(stderr, "tessie-admin: cannot connect to the database "
-				"named by DATABASE_URL\n");
+		fprintf(stderr,
+		    "tessie-admin: cannot connect to the database "
+		    "named by DATABASE_URL\n");
 		db_free(db);
 		return NULL;
 	}
@@ -95,8 +96,9 @@ cmd_migrate(int argc, char *argv[])
 	else if (argc != 1)
 		usage();
 	if (dir == NULL)
-		dir = stat("sql", &st) == 0 && S_ISDIR(st.st_mode) ?
-		    "sql" : TESSIE_SQL_DIR;
+		dir = stat("sql", &st) == 0 && S_ISDIR(st.st_mode)
+		    ? "sql"
+		    : TESSIE_SQL_DIR;
 	if (load(&cfg, CFG_NEED_DB) == -1)
 		return EX_CONFIG;
 	if ((db = connect_db(&cfg)) == NULL) {
@@ -122,7 +124,7 @@ read_password_stdin(char *buf, size_t len)
 		return -1;
 	n = strcspn(buf, "\r\n");
 	if (buf[n] == '\0' && n == len - 1)
-		return -1;	/* longer than the buffer */
+		return -1; /* longer than the buffer */
 	buf[n] = '\0';
 	return 0;
 }
@@ -149,8 +151,9 @@ cmd_set_password(int argc, char *argv[])
 		return EX_CONFIG;
 	if (from_stdin) {
 		if (read_password_stdin(line, sizeof(line)) == -1) {
-			fprintf(stderr, "tessie-admin: no password on standard "
-					"input (or longer than 1024 bytes)\n");
+			fprintf(stderr,
+			    "tessie-admin: no password on standard "
+			    "input (or longer than 1024 bytes)\n");
 			rc = EX_DATAERR;
 			goto out;
 		}
@@ -159,14 +162,16 @@ cmd_set_password(int argc, char *argv[])
 		pw = cfg.admin_password;
 	}
 	if (pw == NULL) {
-		fprintf(stderr, "tessie-admin: set TESSIE_ADMIN_PASSWORD or "
-				"pass --stdin\n");
+		fprintf(stderr,
+		    "tessie-admin: set TESSIE_ADMIN_PASSWORD or "
+		    "pass --stdin\n");
 		rc = EX_USAGE;
 		goto out;
 	}
 	if (strlen(pw) < PASSWORD_MIN || strlen(pw) > 1024) {
-		fprintf(stderr, "tessie-admin: the password must be %d to "
-				"1024 bytes long\n",
+		fprintf(stderr,
+		    "tessie-admin: the password must be %d to "
+		    "1024 bytes long\n",
 		    PASSWORD_MIN);
 		rc = EX_DATAERR;
 		goto out;
@@ -183,8 +188,9 @@ cmd_set_password(int argc, char *argv[])
 	p[1] = hash;
 	res = db_exec(db, &q_set_password, p, &status, err, sizeof(err));
 	if (res == NULL) {
-		fprintf(stderr, "tessie-admin: cannot store the password: %s "
-				"(did \"tessie-admin migrate\" run?)\n",
+		fprintf(stderr,
+		    "tessie-admin: cannot store the password: %s "
+		    "(did \"tessie-admin migrate\" run?)\n",
 		    err);
 	} else {
 		printf("password set for \"%s\"\n", user);
@@ -246,8 +252,8 @@ cmd_check_config(void)
 
 	if (load(&cfg, CFG_NEED_DB | CFG_NEED_JWT) == -1)
 		return EX_CONFIG;
-	printf("configuration is valid (%d workers, port %d%s)\n",
-	    cfg.workers, cfg.http_port,
+	printf("configuration is valid (%d workers, port %d%s)\n", cfg.workers,
+	    cfg.http_port,
 	    cfg.has_encryption_key ? "" : ", no ENCRYPTION_KEY yet");
 	config_free(&cfg);
 	return 0;

@@ -13,7 +13,7 @@
 
 struct block {
 	struct block *next;
-	size_t size;	/* usable bytes after the header */
+	size_t size; /* usable bytes after the header */
 	size_t used;
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };

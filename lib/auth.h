@@ -15,13 +15,13 @@
 
 enum jwt_status {
 	JWT_OK = 0,
-	JWT_MALFORMED,	/* not three base64url parts, bad JSON, too long */
-	JWT_BAD_ALG,	/* header alg is not exactly HS256 */
-	JWT_BAD_SIG,	/* signature does not verify under our secret */
-	JWT_EXPIRED,	/* exp missing or not in the future */
-	JWT_NOT_YET,	/* nbf or iat in the future (60 s leeway) */
-	JWT_BAD_CLAIMS,	/* iss, sub missing or wrong */
-	JWT_ERROR	/* out of memory, bad secret */
+	JWT_MALFORMED, /* not three base64url parts, bad JSON, too long */
+	JWT_BAD_ALG, /* header alg is not exactly HS256 */
+	JWT_BAD_SIG, /* signature does not verify under our secret */
+	JWT_EXPIRED, /* exp missing or not in the future */
+	JWT_NOT_YET, /* nbf or iat in the future (60 s leeway) */
+	JWT_BAD_CLAIMS, /* iss, sub missing or wrong */
+	JWT_ERROR /* out of memory, bad secret */
 };
 
 /*

@@ -68,10 +68,10 @@ config_parse_env(const char *text,
 		while (q < eol && (isalnum((unsigned char)*q) || *q == '_'))
 			q++;
 		nlen = (size_t)(q - ns);
-		if (nlen == 0 || nlen >= sizeof(name) || q == eol || *q != '=' ||
-		    isdigit((unsigned char)*ns)) {
-			seterr(err, errlen,
-			    "line %d: expected NAME=value", line);
+		if (nlen == 0 || nlen >= sizeof(name) || q == eol ||
+		    *q != '=' || isdigit((unsigned char)*ns)) {
+			seterr(
+			    err, errlen, "line %d: expected NAME=value", line);
 			return -1;
 		}
 		memcpy(name, ns, nlen);
@@ -93,7 +93,8 @@ config_parse_env(const char *text,
 				if (!isspace((unsigned char)*t)) {
 					seterr(err, errlen,
 					    "line %d: text after the closing "
-					    "quote of \"%s\"", line, name);
+					    "quote of \"%s\"",
+					    line, name);
 					return -1;
 				}
 			vlen = (size_t)(end - q);
@@ -115,7 +116,7 @@ config_parse_env(const char *text,
 			seterr(err, errlen, "line %d: out of memory", line);
 			return -1;
 		}
-next:
+	next:
 		p = *eol ? eol + 1 : eol;
 	}
 	return 0;
@@ -160,8 +161,8 @@ read_env_file(const char *path, struct fileval *fv, char *err, size_t errlen)
 	}
 	text[n] = '\0';
 	if (memchr(text, '\0', n) != NULL) {
-		seterr(err, errlen, "env file \"%s\": contains a NUL byte",
-		    path);
+		seterr(
+		    err, errlen, "env file \"%s\": contains a NUL byte", path);
 		goto out;
 	}
 	if (config_parse_env(text, file_cb, fv, e2, sizeof(e2)) == -1) {
@@ -228,8 +229,7 @@ get_long(const struct fileval *fv, const char *name, long def, long min,
 }
 
 int
-config_load(struct config *cfg, const char *env_file, char *err,
-    size_t errlen)
+config_load(struct config *cfg, const char *env_file, char *err, size_t errlen)
 {
 	struct fileval fv;
 	const char *v;
@@ -245,14 +245,13 @@ config_load(struct config *cfg, const char *env_file, char *err,
 		goto out;
 
 	if (get_str(&fv, "DATABASE_URL", &cfg->database_url, err, errlen) ||
-	    get_str(&fv, "TESLA_CLIENT_ID", &cfg->tesla_client_id, err,
-		errlen) ||
+	    get_str(
+		&fv, "TESLA_CLIENT_ID", &cfg->tesla_client_id, err, errlen) ||
 	    get_str(&fv, "TESLA_CLIENT_SECRET", &cfg->tesla_client_secret, err,
 		errlen) ||
 	    get_str(&fv, "TESLA_API_BASE_URL", &cfg->tesla_api_base_url, err,
 		errlen) ||
-	    get_str(&fv, "TESLA_AUTH_URL", &cfg->tesla_auth_url, err,
-		errlen) ||
+	    get_str(&fv, "TESLA_AUTH_URL", &cfg->tesla_auth_url, err, errlen) ||
 	    get_str(&fv, "TESSIE_ADMIN_PASSWORD", &cfg->admin_password, err,
 		errlen) ||
 	    get_str(&fv, "TESSIE_FCGI_SOCKET", &cfg->fcgi_socket, err, errlen))
@@ -261,7 +260,8 @@ config_load(struct config *cfg, const char *env_file, char *err,
 	if ((v = lookup(&fv, "JWT_SECRET")) != NULL && *v != '\0') {
 		size_t len = strlen(v);
 
-		if (len < CONFIG_JWT_SECRET_MIN || len > CONFIG_JWT_SECRET_MAX) {
+		if (len < CONFIG_JWT_SECRET_MIN ||
+		    len > CONFIG_JWT_SECRET_MAX) {
 			seterr(err, errlen,
 			    "JWT_SECRET must be %d to %d bytes long, not %zu "
 			    "(generate one with \"tessie-admin gen-secrets\")",
@@ -283,8 +283,7 @@ config_load(struct config *cfg, const char *env_file, char *err,
 		}
 		cfg->has_encryption_key = 1;
 	}
-	if (get_long(&fv, "ENCRYPTION_KEY_VERSION", 1, 1, 255, &n, err,
-		errlen))
+	if (get_long(&fv, "ENCRYPTION_KEY_VERSION", 1, 1, 255, &n, err, errlen))
 		goto out;
 	cfg->encryption_key_version = (int)n;
 	if (get_long(&fv, "TESSIE_HTTP_PORT", 8080, 1, 65535, &n, err, errlen))
@@ -293,8 +292,7 @@ config_load(struct config *cfg, const char *env_file, char *err,
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
-	if (get_long(&fv, "TESSIE_WORKERS", 2 * cores, 1, 256, &n, err,
-		errlen))
+	if (get_long(&fv, "TESSIE_WORKERS", 2 * cores, 1, 256, &n, err, errlen))
 		goto out;
 	cfg->workers = (int)n;
 	if (get_long(&fv, "TESSIE_BODY_MAX", 65536, 1024, 16 * 1024 * 1024,
@@ -303,12 +301,12 @@ config_load(struct config *cfg, const char *env_file, char *err,
 	if (get_long(&fv, "TESSIE_JWT_TTL", 86400, 60, 30 * 86400,
 		&cfg->jwt_ttl, err, errlen))
 		goto out;
-	if (get_long(&fv, "TESSIE_LOGIN_MAX_FAILURES", 5, 1, 1000, &n, err,
-		errlen))
+	if (get_long(
+		&fv, "TESSIE_LOGIN_MAX_FAILURES", 5, 1, 1000, &n, err, errlen))
 		goto out;
 	cfg->login_max_failures = (int)n;
-	if (get_long(&fv, "TESSIE_LOGIN_WINDOW", 900, 1, 86400, &n, err,
-		errlen))
+	if (get_long(
+		&fv, "TESSIE_LOGIN_WINDOW", 900, 1, 86400, &n, err, errlen))
 		goto out;
 	cfg->login_window = (int)n;
 	cfg->log_level = LOGL_INFO;
@@ -316,7 +314,8 @@ config_load(struct config *cfg, const char *env_file, char *err,
 		if ((cfg->log_level = log_level_parse(v)) == -1) {
 			seterr(err, errlen,
 			    "TESSIE_LOG_LEVEL must be error, warn, info or "
-			    "debug, not \"%s\"", v);
+			    "debug, not \"%s\"",
+			    v);
 			goto out;
 		}
 	}
@@ -333,18 +332,21 @@ int
 config_require(const struct config *cfg, int need, char *err, size_t errlen)
 {
 	if ((need & CFG_NEED_DB) && cfg->database_url == NULL) {
-		seterr(err, errlen, "DATABASE_URL is not set (e.g. "
-				    "postgresql:///tessie?host=/run/postgresql)");
+		seterr(err, errlen,
+		    "DATABASE_URL is not set (e.g. "
+		    "postgresql:///tessie?host=/run/postgresql)");
 		return -1;
 	}
 	if ((need & CFG_NEED_JWT) && cfg->jwt_secret_len == 0) {
-		seterr(err, errlen, "JWT_SECRET is not set (generate one with "
-				    "\"tessie-admin gen-secrets\")");
+		seterr(err, errlen,
+		    "JWT_SECRET is not set (generate one with "
+		    "\"tessie-admin gen-secrets\")");
 		return -1;
 	}
 	if ((need & CFG_NEED_ENC) && !cfg->has_encryption_key) {
-		seterr(err, errlen, "ENCRYPTION_KEY is not set (generate one "
-				    "with \"tessie-admin gen-secrets\")");
+		seterr(err, errlen,
+		    "ENCRYPTION_KEY is not set (generate one "
+		    "with \"tessie-admin gen-secrets\")");
 		return -1;
 	}
 	return 0;
@@ -359,8 +361,8 @@ config_free(struct config *cfg)
 	free(cfg->tesla_api_base_url);
 	free(cfg->tesla_auth_url);
 	if (cfg->admin_password != NULL) {
-		explicit_bzero(cfg->admin_password,
-		    strlen(cfg->admin_password));
+		explicit_bzero(
+		    cfg->admin_password, strlen(cfg->admin_password));
 		free(cfg->admin_password);
 	}
 	free(cfg->fcgi_socket);

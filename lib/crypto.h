@@ -20,9 +20,9 @@
  * returns 0 and *out (malloc'd, caller frees) of *outlen =
  * ptlen + CRYPTO_OVERHEAD bytes.
  */
-int crypto_seal(const uint8_t key[32], uint8_t key_version,
-    const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t ptlen,
-    uint8_t **out, size_t *outlen);
+int crypto_seal(const uint8_t key[32], uint8_t key_version, const uint8_t *aad,
+    size_t aadlen, const uint8_t *pt, size_t ptlen, uint8_t **out,
+    size_t *outlen);
 
 /*
  * Opens a sealed message.  Refuses (returns -1, *pt untouched) a message
@@ -30,8 +30,8 @@ int crypto_seal(const uint8_t key[32], uint8_t key_version,
  * full 16 bytes or does not verify, or whose aad differs.  On success
  * returns 0 and *pt (malloc'd with a trailing NUL not counted in *ptlen).
  */
-int crypto_open(const uint8_t key[32], uint8_t key_version,
-    const uint8_t *aad, size_t aadlen, const uint8_t *in, size_t inlen,
-    uint8_t **pt, size_t *ptlen);
+int crypto_open(const uint8_t key[32], uint8_t key_version, const uint8_t *aad,
+    size_t aadlen, const uint8_t *in, size_t inlen, uint8_t **pt,
+    size_t *ptlen);
 
 #endif

@@ -104,16 +104,16 @@ db_sqlstate_status(const char *st)
 {
 	if (st == NULL)
 		return 503;
-	if (strcmp(st, "23505") == 0)	/* unique_violation */
+	if (strcmp(st, "23505") == 0) /* unique_violation */
 		return 409;
-	if (strncmp(st, "22", 2) == 0)	/* data exception: bad input */
+	if (strncmp(st, "22", 2) == 0) /* data exception: bad input */
 		return 400;
 	if (strcmp(st, "23503") == 0 || strcmp(st, "23514") == 0 ||
-	    strcmp(st, "23502") == 0)	/* foreign key, check, not null */
+	    strcmp(st, "23502") == 0) /* foreign key, check, not null */
 		return 422;
 	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
 	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0)
-		return 503;		/* connection, admin shutdown */
+		return 503; /* connection, admin shutdown */
 	return 500;
 }
 
@@ -127,14 +127,13 @@ is_prepared(struct db *db, const struct db_stmt *stmt)
 }
 
 static PGresult *
-exec_once(struct db *db, const struct db_stmt *stmt,
-    const char *const *params)
+exec_once(struct db *db, const struct db_stmt *stmt, const char *const *params)
 {
 	PGresult *res;
 
 	if (!is_prepared(db, stmt)) {
-		res = PQprepare(db->conn, stmt->name, stmt->sql,
-		    stmt->nparams, NULL);
+		res = PQprepare(
+		    db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
 		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
 			return res;
 		PQclear(res);
@@ -144,8 +143,8 @@ exec_once(struct db *db, const struct db_stmt *stmt,
 			log_warn("more than %d statements prepared",
 			    DB_MAX_PREPARED);
 	}
-	return PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
-	    NULL, NULL, 0);
+	return PQexecPrepared(
+	    db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
 }
 
 PGresult *
@@ -164,8 +163,9 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 		}
 		idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 		res = exec_once(db, stmt, params);
-		if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
-		    PQresultStatus(res) == PGRES_COMMAND_OK))
+		if (res != NULL &&
+		    (PQresultStatus(res) == PGRES_TUPLES_OK ||
+			PQresultStatus(res) == PGRES_COMMAND_OK))
 			return res;
 		/* Retry once on a connection that died between requests. */
 		if (PQstatus(db->conn) != CONNECTION_OK && idle) {
@@ -177,8 +177,9 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 		break;
 	}
 	state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	*status = PQstatus(db->conn) != CONNECTION_OK ? 503 :
-						      db_sqlstate_status(state);
+	*status = PQstatus(db->conn) != CONNECTION_OK
+	    ? 503
+	    : db_sqlstate_status(state);
 	if (*status >= 500)
 		log_error("statement \"%s\" failed: %s", stmt->name,
 		    res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
@@ -188,13 +189,13 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 		break;
 	case 400:
 		snprintf(err, errlen, "invalid value: %s",
-		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
-			  "unknown");
+		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			: "unknown");
 		break;
 	case 422:
 		snprintf(err, errlen, "constraint violated: %s",
-		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
-			  "unknown");
+		    res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			: "unknown");
 		break;
 	case 503:
 		snprintf(err, errlen, "database unavailable");

@@ -57,7 +57,7 @@ json_t *db_json(const PGresult *res, int row, int col);
  * db_exec for a handler: on failure replies with the mapped error and
  * returns NULL; on success the result is freed with the request arena.
  */
-PGresult *req_exec(struct req *r, const struct db_stmt *stmt,
-    const char *const *params);
+PGresult *req_exec(
+    struct req *r, const struct db_stmt *stmt, const char *const *params);
 
 #endif

@@ -140,7 +140,7 @@ http_query_parse(struct arena *a, const char *qs, struct kv **out, size_t *n)
 		kv[count].name = name;
 		kv[count].value = value;
 		count++;
-next:
+	next:
 		if (amp == NULL)
 			break;
 		p = amp + 1;
@@ -163,7 +163,8 @@ make_request_id(struct req *r)
 	uint8_t raw[8];
 	size_t len;
 
-	if (id != NULL && (len = strlen(id)) >= 8 && len < sizeof(r->request_id)) {
+	if (id != NULL && (len = strlen(id)) >= 8 &&
+	    len < sizeof(r->request_id)) {
 		int okid = 1;
 
 		for (size_t i = 0; i < len; i++)
@@ -223,7 +224,8 @@ req_init(struct req *r, struct arena *a, const struct config *cfg,
 	if (http_query_parse(a, qs, &r->query, &r->nquery) == -1)
 		return reply_error(r, 400, NULL,
 		    "malformed query string (bad escape or over %d "
-		    "parameters)", QUERY_MAX_PARAMS);
+		    "parameters)",
+		    QUERY_MAX_PARAMS);
 	return 0;
 }
 
@@ -248,8 +250,9 @@ req_header(struct req *r, const char *name)
 		return param(r, "CONTENT_LENGTH");
 	memcpy(key, "HTTP_", 5);
 	for (i = 0; i < n; i++)
-		key[5 + i] = name[i] == '-' ? '_' :
-					      (char)toupper((unsigned char)name[i]);
+		key[5 + i] = name[i] == '-'
+		    ? '_'
+		    : (char)toupper((unsigned char)name[i]);
 	key[5 + n] = '\0';
 	return param(r, key);
 }
@@ -274,8 +277,8 @@ req_read_body(struct req *r, long cap)
 	if (r->body != NULL)
 		return 0;
 	if (cl == NULL || *cl == '\0')
-		return reply_error(r, 411, NULL,
-		    "a body with a Content-Length is required");
+		return reply_error(
+		    r, 411, NULL, "a body with a Content-Length is required");
 	if (!isdigit((unsigned char)*cl))
 		return reply_error(r, 400, NULL, "malformed Content-Length");
 	errno = 0;
@@ -296,8 +299,8 @@ req_read_body(struct req *r, long cap)
 	}
 	if (got != n) {
 		r->body = NULL;
-		return reply_error(r, 400, NULL,
-		    "body ended after %zu of %llu bytes", got, n);
+		return reply_error(
+		    r, 400, NULL, "body ended after %zu of %llu bytes", got, n);
 	}
 	r->body[n] = '\0';
 	r->body_len = (size_t)n;
@@ -320,8 +323,8 @@ req_json(struct req *r)
 
 	if (ct == NULL || (n = strcspn(ct, "; \t")) != 16 ||
 	    strncasecmp(ct, "application/json", 16) != 0) {
-		reply_error(r, 415, NULL,
-		    "Content-Type must be application/json");
+		reply_error(
+		    r, 415, NULL, "Content-Type must be application/json");
 		return NULL;
 	}
 	if (req_read_body(r, r->cfg ? r->cfg->body_max : 65536) != 0)
@@ -335,8 +338,8 @@ req_json(struct req *r)
 	}
 	arena_defer(r->arena, json_release, j);
 	if (!json_is_object(j)) {
-		reply_error(r, 400, "invalid_json",
-		    "the body must be a JSON object");
+		reply_error(
+		    r, 400, "invalid_json", "the body must be a JSON object");
 		return NULL;
 	}
 	return j;
@@ -359,8 +362,8 @@ reply_json(struct req *r, int status, json_t *body)
 
 	if (r->status != 0) {
 		/* A second reply would corrupt the stream. */
-		log_error("second reply (%d after %d) suppressed", status,
-		    r->status);
+		log_error(
+		    "second reply (%d after %d) suppressed", status, r->status);
 		json_decref(body);
 		return r->status;
 	}
@@ -409,8 +412,8 @@ reply_error(struct req *r, int status, const char *code, const char *fmt, ...)
 	va_end(ap);
 	if (code == NULL)
 		code = status_code(status);
-	body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-	    msg);
+	body =
+	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
 	if (body == NULL) /* the message was not UTF-8 */
 		body = json_pack("{s:{s:s,s:s}}", "error", "code", code,
 		    "message", http_status_text(status));
@@ -430,8 +433,8 @@ req_uuid_param(struct req *r, size_t i, const char *what)
 }
 
 int
-req_query_long(struct req *r, const char *name, long def, long min,
-    long max, long *out)
+req_query_long(
+    struct req *r, const char *name, long def, long min, long max, long *out)
 {
 	const char *v = req_query(r, name);
 	char *end;

@@ -20,7 +20,8 @@ struct db;
 
 /* Where a request comes from and where its response goes. */
 struct req_io {
-	/* CGI-style variable (REQUEST_METHOD, HTTP_AUTHORIZATION...), or NULL */
+	/* CGI-style variable (REQUEST_METHOD, HTTP_AUTHORIZATION...), or NULL
+	 */
 	const char *(*getparam)(void *ctx, const char *name);
 	/* Reads up to n bytes; returns the count, 0 at end, -1 on error. */
 	int (*read)(void *ctx, char *buf, int n);
@@ -41,19 +42,19 @@ struct req {
 	struct req_io io;
 
 	const char *method;
-	const char *path;	/* decoded, without the query */
+	const char *path; /* decoded, without the query */
 	const char *remote_addr;
 	char request_id[33];
-	struct kv *query;	/* decoded query parameters */
+	struct kv *query; /* decoded query parameters */
 	size_t nquery;
 	const char *params[REQ_MAX_PARAMS]; /* ":id" parts of the route */
 	size_t nparams;
-	char *body;		/* NUL-terminated; NULL until read */
+	char *body; /* NUL-terminated; NULL until read */
 	size_t body_len;
-	char account_id[64];	/* the JWT subject on authenticated routes */
+	char account_id[64]; /* the JWT subject on authenticated routes */
 
-	struct sbuf headers;	/* extra response header lines */
-	int status;		/* 0 until a response is written */
+	struct sbuf headers; /* extra response header lines */
+	int status; /* 0 until a response is written */
 };
 
 /*
@@ -97,8 +98,8 @@ long http_percent_decode(char *dst, const char *src, size_t len, int plus);
  * Splits a query string into decoded pairs in arena a.  Returns 0, or -1
  * when an escape is malformed or there are more than 64 parameters.
  */
-int http_query_parse(struct arena *a, const char *qs, struct kv **out,
-    size_t *n);
+int http_query_parse(
+    struct arena *a, const char *qs, struct kv **out, size_t *n);
 
 /*
  * The route parameter i as a UUID, or NULL after replying 400 naming what
@@ -111,8 +112,8 @@ const char *req_uuid_param(struct req *r, size_t i, const char *what);
  * status after replying 400 for a value that is not a whole number within
  * [min, max].
  */
-int req_query_long(struct req *r, const char *name, long def, long min,
-    long max, long *out);
+int req_query_long(
+    struct req *r, const char *name, long def, long min, long max, long *out);
 
 /* Adds a response header line; names and values must not contain CR/LF. */
 void reply_header(struct req *r, const char *name, const char *value);

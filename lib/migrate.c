@@ -47,8 +47,8 @@ parse_name(const char *name, int *version)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
 			(name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
 			return 0;
-	*version = (name[0] - '0') * 100 + (name[1] - '0') * 10 +
-	    (name[2] - '0');
+	*version =
+	    (name[0] - '0') * 100 + (name[1] - '0') * 10 + (name[2] - '0');
 	return 1;
 }
 
@@ -60,8 +60,8 @@ cmp_migration(const void *a, const void *b)
 }
 
 static int
-list_dir(const char *dir, struct migration *m, size_t *n, char *err,
-    size_t errlen)
+list_dir(
+    const char *dir, struct migration *m, size_t *n, char *err, size_t errlen)
 {
 	struct dirent *de;
 	DIR *d;
@@ -99,8 +99,8 @@ list_dir(const char *dir, struct migration *m, size_t *n, char *err,
 }
 
 static char *
-read_file(const char *dir, const char *name, size_t *len, char *err,
-    size_t errlen)
+read_file(
+    const char *dir, const char *name, size_t *len, char *err, size_t errlen)
 {
 	char path[4096], *buf;
 	FILE *f;
@@ -151,8 +151,8 @@ run(PGconn *conn, const char *sql, char *err, size_t errlen)
 }
 
 static int
-apply(PGconn *conn, const char *dir, const struct migration *m,
-    const char *sum, const char *sql, char *err, size_t errlen)
+apply(PGconn *conn, const char *dir, const struct migration *m, const char *sum,
+    const char *sql, char *err, size_t errlen)
 {
 	char version[8], e2[512];
 	const char *p[3];
@@ -184,8 +184,9 @@ apply(PGconn *conn, const char *dir, const struct migration *m,
 	log_info("applied migration %s", m->name);
 	return 0;
 fail:
-	seterr(err, errlen, "migration \"%s/%s\" failed, nothing of it "
-			    "was applied: %s",
+	seterr(err, errlen,
+	    "migration \"%s/%s\" failed, nothing of it "
+	    "was applied: %s",
 	    dir, m->name, e2);
 	return -1;
 }
@@ -216,8 +217,9 @@ migrate_run(PGconn *conn, const char *dir, char *err, size_t errlen)
 		"applied_at timestamptz NOT NULL DEFAULT now())",
 		err, errlen) == -1)
 		goto out;
-	res = PQexec(conn, "SELECT version, name, checksum "
-			   "FROM schema_migrations ORDER BY version");
+	res = PQexec(conn,
+	    "SELECT version, name, checksum "
+	    "FROM schema_migrations ORDER BY version");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		seterr(err, errlen, "%s", PQresultErrorMessage(res));
 		goto out;

@@ -94,10 +94,10 @@ route_authenticate(struct req *r)
 	st = jwt_verify(r->cfg->jwt_secret, r->cfg->jwt_secret_len, h + 7,
 	    time(NULL), r->account_id, sizeof(r->account_id));
 	if (st != JWT_OK) {
-		reply_header(r, "WWW-Authenticate",
-		    "Bearer error=\"invalid_token\"");
-		return reply_error(r, 401, "invalid_token",
-		    "token refused: %s", jwt_status_str(st));
+		reply_header(
+		    r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		return reply_error(r, 401, "invalid_token", "token refused: %s",
+		    jwt_status_str(st));
 	}
 	return 0;
 }
@@ -112,8 +112,8 @@ route_dispatch(struct req *r, const struct route *rt, size_t n)
 	switch (route_find(rt, n, r->method, r->path, r->arena, &found,
 	    r->params, &r->nparams, allow, sizeof(allow))) {
 	case ROUTE_NOT_FOUND:
-		return reply_error(r, 404, NULL, "no route for \"%s\"",
-		    r->path);
+		return reply_error(
+		    r, 404, NULL, "no route for \"%s\"", r->path);
 	case ROUTE_BAD_METHOD:
 		reply_header(r, "Allow", allow);
 		return reply_error(r, 405, NULL,

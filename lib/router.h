@@ -9,11 +9,11 @@
 
 #include "http.h"
 
-#define R_AUTH 0x1	/* needs a valid login token */
+#define R_AUTH 0x1 /* needs a valid login token */
 
 struct route {
-	const char *method;	/* "GET", "POST", ... */
-	const char *pattern;	/* "/api/vehicles/:id/state" */
+	const char *method; /* "GET", "POST", ... */
+	const char *pattern; /* "/api/vehicles/:id/state" */
 	int (*fn)(struct req *r); /* returns the HTTP status it sent */
 	unsigned flags;
 };

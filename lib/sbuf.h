@@ -10,16 +10,19 @@
 #include <stddef.h>
 
 struct sbuf {
-	char *buf;	/* NUL-terminated; never NULL */
-	size_t len;	/* bytes used, without the NUL */
-	size_t alloc;	/* bytes allocated, 0 while buf is the shared "" */
-	size_t cap;	/* most bytes len may reach */
-	int failed;	/* sticky: an append was refused */
+	char *buf; /* NUL-terminated; never NULL */
+	size_t len; /* bytes used, without the NUL */
+	size_t alloc; /* bytes allocated, 0 while buf is the shared "" */
+	size_t cap; /* most bytes len may reach */
+	int failed; /* sticky: an append was refused */
 };
 
 extern char sbuf_empty[];
 
-#define SBUF_INIT(c) { sbuf_empty, 0, 0, (c), 0 }
+#define SBUF_INIT(c)                                                           \
+	{                                                                      \
+		sbuf_empty, 0, 0, (c), 0                                       \
+	}
 
 void sbuf_init(struct sbuf *sb, size_t cap);
 

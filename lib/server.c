@@ -58,7 +58,7 @@ set_handler(int sig, void (*fn)(int))
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0;	/* no SA_RESTART: interrupt accept() */
+	sa.sa_flags = 0; /* no SA_RESTART: interrupt accept() */
 	sigaction(sig, &sa, NULL);
 }
 
@@ -117,7 +117,7 @@ worker(int sock, const struct config *cfg, const struct route *routes,
 	struct db *db;
 
 	set_handler(SIGTERM, on_worker_stop);
-	set_handler(SIGINT, SIG_IGN);	/* the master decides */
+	set_handler(SIGINT, SIG_IGN); /* the master decides */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
@@ -128,7 +128,7 @@ worker(int sock, const struct config *cfg, const struct route *routes,
 		log_error("worker: out of memory");
 		return 1;
 	}
-	db_ensure(db);	/* early, but a database that is down is fine */
+	db_ensure(db); /* early, but a database that is down is fine */
 	while (!stopping) {
 		if (FCGX_Accept_r(&fr) < 0)
 			break;
@@ -180,8 +180,7 @@ open_socket(const char *where)
 }
 
 int
-server_run(const struct config *cfg, const struct route *routes,
-    size_t nroutes)
+server_run(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
 	pid_t pids[MAX_WORKERS];
 	int n = cfg->workers, alive = 0, i, status;
@@ -232,14 +231,14 @@ server_run(const struct config *cfg, const struct route *routes,
 			continue;
 		log_error("worker %d %s %d; starting another", (int)pid,
 		    WIFSIGNALED(status) ? "killed by signal" : "exited with",
-		    WIFSIGNALED(status) ? WTERMSIG(status) :
-					  WEXITSTATUS(status));
+		    WIFSIGNALED(status) ? WTERMSIG(status)
+					: WEXITSTATUS(status));
 		if (time(NULL) - window > 10) {
 			window = time(NULL);
 			deaths = 0;
 		}
 		if (++deaths > 2 * n)
-			sleep(1);	/* a crash loop: do not spin */
+			sleep(1); /* a crash loop: do not spin */
 		if (!stopping &&
 		    (pids[i] = spawn(listen_fd, cfg, routes, nroutes)) > 0)
 			alive++;

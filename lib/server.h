@@ -15,7 +15,7 @@
  * loopback) with cfg->workers processes until SIGTERM or SIGINT; in-flight
  * requests finish first.  Returns an exit status.
  */
-int server_run(const struct config *cfg, const struct route *routes,
-    size_t nroutes);
+int server_run(
+    const struct config *cfg, const struct route *routes, size_t nroutes);
 
 #endif

@@ -6,9 +6,9 @@
 #include "util.h"
 
 static const struct {
-	const char *si;		/* suffix of the SI field */
-	const char *imp;	/* suffix that replaces it */
-	double mul, add;	/* imperial = si * mul + add */
+	const char *si; /* suffix of the SI field */
+	const char *imp; /* suffix that replaces it */
+	double mul, add; /* imperial = si * mul + add */
 } suffixes[] = {
 	{ "_kmh", "_mph", 0.621371192237334, 0 },
 	{ "_km", "_mi", 0.621371192237334, 0 },
@@ -58,8 +58,8 @@ convert(json_t *obj)
 			strcpy(name + klen - slen, suffixes[i].imp);
 			if (json_is_number(v))
 				json_object_set_new(renamed, name,
-				    json_real(json_number_value(v) *
-					    suffixes[i].mul +
+				    json_real(
+					json_number_value(v) * suffixes[i].mul +
 					suffixes[i].add));
 			else
 				json_object_set(renamed, name, v);
@@ -74,11 +74,9 @@ convert(json_t *obj)
 void
 units_to_imperial(json_t *j)
 {
-	size_t i;
-	json_t *v;
-
 	if (json_is_object(j))
 		convert(j);
 	else if (json_is_array(j))
-		json_array_foreach(j, i, v) units_to_imperial(v);
+		for (size_t i = 0; i < json_array_size(j); i++)
+			units_to_imperial(json_array_get(j, i));
 }

@@ -19,7 +19,10 @@ struct tap_test {
 	void (*fn)(void);
 };
 
-#define TAP(f) { #f, f }
+#define TAP(f)                                                                 \
+	{                                                                      \
+#f, f                                                          \
+	}
 
 static int tap_n, tap_failed;
 static const char *tap_current;
@@ -40,20 +43,20 @@ tap_ok(int cond, const char *file, int line, const char *msg)
 }
 
 #define ok(cond, msg) tap_ok(!!(cond), __FILE__, __LINE__, (msg))
-#define is_int(got, want, msg)                                             \
-	do {                                                               \
-		long long g_ = (long long)(got), w_ = (long long)(want);   \
-		if (!ok(g_ == w_, msg))                                    \
-			printf("#   got %lld, want %lld\n", g_, w_);       \
+#define is_int(got, want, msg)                                                 \
+	do {                                                                   \
+		long long g_ = (long long)(got), w_ = (long long)(want);       \
+		if (!ok(g_ == w_, msg))                                        \
+			printf("#   got %lld, want %lld\n", g_, w_);           \
 	} while (0)
-#define is_str(got, want, msg)                                             \
-	do {                                                               \
-		const char *g_ = (got), *w_ = (want);                      \
-		if (!ok(g_ != NULL && w_ != NULL ? strcmp(g_, w_) == 0     \
-						 : g_ == w_,               \
-			msg))                                              \
-			printf("#   got \"%s\", want \"%s\"\n",            \
-			    g_ ? g_ : "(null)", w_ ? w_ : "(null)");       \
+#define is_str(got, want, msg)                                                 \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		if (!ok(g_ != NULL && w_ != NULL ? strcmp(g_, w_) == 0         \
+						 : g_ == w_,                   \
+			msg))                                                  \
+			printf("#   got \"%s\", want \"%s\"\n",                \
+			    g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
 	} while (0)
 
 static int

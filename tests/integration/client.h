@@ -17,7 +17,7 @@ struct resp {
 	long status;
 	struct sbuf body;
 	struct sbuf headers;
-	json_t *json;	/* NULL when the body is not JSON */
+	json_t *json; /* NULL when the body is not JSON */
 };
 
 static size_t
@@ -69,8 +69,8 @@ http_send(struct resp *out, const char *method, const char *path,
 	}
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)len);
+		curl_easy_setopt(
+		    c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 		h = curl_slist_append(h, "Expect:");
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -89,11 +89,11 @@ http_get(struct resp *out, const char *path, const char *token)
 }
 
 static long
-http_post_json(struct resp *out, const char *path, const char *token,
-    const char *body)
+http_post_json(
+    struct resp *out, const char *path, const char *token, const char *body)
 {
-	return http_send(out, "POST", path, token, "application/json", body,
-	    strlen(body));
+	return http_send(
+	    out, "POST", path, token, "application/json", body, strlen(body));
 }
 
 /* The error code of an error body, or "" */

@@ -71,12 +71,12 @@ t_login(void)
 	struct resp r;
 	char big[200 * 1024];
 
-	http_post_json(&r, "/api/auth/login", NULL,
-	    "{\"password\":\"not the password\"}");
+	http_post_json(
+	    &r, "/api/auth/login", NULL, "{\"password\":\"not the password\"}");
 	is_int(r.status, 401, "wrong password is 401");
 	is_str(resp_error_code(&r), "invalid_credentials", "error code");
-	ok(json_is_string(json_object_get(json_object_get(r.json, "error"),
-	       "message")),
+	ok(json_is_string(
+	       json_object_get(json_object_get(r.json, "error"), "message")),
 	    "error has a message");
 	resp_free(&r);
 
@@ -97,29 +97,29 @@ t_login(void)
 	is_int(r.status, 400, "missing password is 400");
 	is_str(resp_error_code(&r), "missing_field", "missing field code");
 	resp_free(&r);
-	http_post_json(&r, "/api/auth/login", NULL,
-	    "{\"password\":\"x\",\"admin\":true}");
+	http_post_json(
+	    &r, "/api/auth/login", NULL, "{\"password\":\"x\",\"admin\":true}");
 	is_int(r.status, 400, "unknown field is 400");
 	resp_free(&r);
 	http_send(&r, "POST", "/api/auth/login", NULL, "text/plain",
 	    "{\"password\":\"x\"}", 16);
 	is_int(r.status, 415, "text/plain body is 415");
 	resp_free(&r);
-	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
-	    NULL, 0);
+	http_send(
+	    &r, "POST", "/api/auth/login", NULL, "application/json", NULL, 0);
 	is_int(r.status, 411, "POST without a body is 411");
 	resp_free(&r);
 
 	memset(big, ' ', sizeof(big));
 	big[0] = '{';
 	big[sizeof(big) - 1] = '}';
-	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
-	    big, 100 * 1024);
+	http_send(&r, "POST", "/api/auth/login", NULL, "application/json", big,
+	    100 * 1024);
 	is_int(r.status, 413, "100 KiB body is 413 from the API");
 	is_str(resp_error_code(&r), "payload_too_large", "413 code (API)");
 	resp_free(&r);
-	http_send(&r, "POST", "/api/auth/login", NULL, "application/json",
-	    big, sizeof(big));
+	http_send(&r, "POST", "/api/auth/login", NULL, "application/json", big,
+	    sizeof(big));
 	is_int(r.status, 413, "200 KiB body is 413 from nginx");
 	is_str(resp_error_code(&r), "payload_too_large", "413 is JSON too");
 	resp_free(&r);
@@ -154,8 +154,8 @@ t_vehicles(void)
 	http_get(&r2, path, token);
 	is_int(json_array_size(json_object_get(r2.json, "data")), 1,
 	    "second page has the other");
-	is_str(json_string_value(json_object_get(json_array_get(
-		   json_object_get(r2.json, "data"), 0), "id")),
+	is_str(json_string_value(json_object_get(
+		   json_array_get(json_object_get(r2.json, "data"), 0), "id")),
 	    V2, "second page is the second vehicle");
 	ok(json_is_null(json_object_get(r2.json, "next_cursor")),
 	    "no third page");
@@ -179,15 +179,15 @@ t_vehicles(void)
 	is_int(r.status, 200, "one vehicle is 200");
 	is_str(json_string_value(json_object_get(r.json, "vin")),
 	    "5YJ3E1EA7KF000001", "its VIN");
-	is_int(json_integer_value(json_object_get(r.json, "battery_level")),
-	    71, "latest battery level");
+	is_int(json_integer_value(json_object_get(r.json, "battery_level")), 71,
+	    "latest battery level");
 	resp_free(&r);
 	http_get(&r, "/api/vehicles/not-a-uuid", token);
 	is_int(r.status, 400, "non-UUID id is 400");
 	is_str(resp_error_code(&r), "invalid_id", "invalid_id code");
 	resp_free(&r);
-	http_get(&r, "/api/vehicles/44444444-4444-4444-8444-444444444444",
-	    token);
+	http_get(
+	    &r, "/api/vehicles/44444444-4444-4444-8444-444444444444", token);
 	is_int(r.status, 404, "unknown id is 404");
 	is_str(resp_error_code(&r), "not_found", "not_found code");
 	resp_free(&r);
@@ -203,11 +203,10 @@ t_state(void)
 
 	http_get(&r, "/api/vehicles/" V1 "/state", token);
 	is_int(r.status, 200, "state is 200");
-	ok(json_number_value(json_object_get(r.json, "odometer_km")) ==
-		12400.0,
+	ok(json_number_value(json_object_get(r.json, "odometer_km")) == 12400.0,
 	    "latest odometer in km");
-	is_int(json_integer_value(json_object_get(r.json, "battery_level")),
-	    71, "latest battery");
+	is_int(json_integer_value(json_object_get(r.json, "battery_level")), 71,
+	    "latest battery");
 	is_str(json_string_value(json_object_get(r.json, "shift_state")), "D",
 	    "latest shift state");
 	ok(json_object_get(r.json, "vehicle_id") == NULL,
@@ -219,14 +218,14 @@ t_state(void)
 	ok(json_object_get(r.json, "odometer_km") == NULL,
 	    "no km field in imperial");
 	{
-		double mi = json_number_value(
-		    json_object_get(r.json, "odometer_mi"));
+		double mi =
+		    json_number_value(json_object_get(r.json, "odometer_mi"));
 
 		ok(mi > 7704.9 && mi < 7705.1, "odometer converted to miles");
 	}
 	{
-		double f = json_number_value(
-		    json_object_get(r.json, "inside_temp_f"));
+		double f =
+		    json_number_value(json_object_get(r.json, "inside_temp_f"));
 
 		ok(f > 70.6 && f < 70.8, "temperature converted to °F");
 	}
@@ -291,12 +290,12 @@ t_jwt(void)
 	expect_401("abc", "malformed token is 401");
 	expect_401("a.b.c", "garbage token is 401");
 
-	jwt_issue((const uint8_t *)secret, strlen(secret), sub, now - 7200,
-	    60, &issued, &exp);
+	jwt_issue((const uint8_t *)secret, strlen(secret), sub, now - 7200, 60,
+	    &issued, &exp);
 	expect_401(issued, "expired token is 401");
 	free(issued);
-	jwt_issue((const uint8_t *)"another secret of at least 32 bytes!",
-	    36, sub, now, 3600, &issued, &exp);
+	jwt_issue((const uint8_t *)"another secret of at least 32 bytes!", 36,
+	    sub, now, 3600, &issued, &exp);
 	expect_401(issued, "token signed with another secret is 401");
 	free(issued);
 
@@ -304,8 +303,8 @@ t_jwt(void)
 	    "{\"iss\":\"tessie-stats\",\"sub\":\"%s\",\"iat\":%lld,"
 	    "\"exp\":%lld}",
 	    sub, (long long)now, (long long)now + 3600);
-	craft(t, sizeof(t), "{\"alg\":\"none\",\"typ\":\"JWT\"}", payload,
-	    NULL, "");
+	craft(t, sizeof(t), "{\"alg\":\"none\",\"typ\":\"JWT\"}", payload, NULL,
+	    "");
 	expect_401(t, "alg none is 401");
 	craft(t, sizeof(t), "{\"alg\":\"HS384\",\"typ\":\"JWT\"}", payload,
 	    EVP_sha384(), secret);
@@ -357,8 +356,8 @@ t_rate_limit(void)
 	int i, n401 = 0;
 
 	for (i = 0; i < 5; i++) {
-		http_post_json(&r, "/api/auth/login", NULL,
-		    "{\"password\":\"guess\"}");
+		http_post_json(
+		    &r, "/api/auth/login", NULL, "{\"password\":\"guess\"}");
 		n401 += r.status == 401;
 		resp_free(&r);
 	}

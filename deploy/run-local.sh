@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The whole service on this machine, in the foreground until Ctrl-C:
+# PostgreSQL (data in var/pg, kept between runs), migrations, tessie-api and
+# nginx on http://127.0.0.1:${TESSIE_HTTP_PORT:-8080}.  Called by `make run`
+# after the build.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+BUILD=${BUILD:-build}
+. deploy/stack.sh
+
+VAR=$TOP/var
+mkdir -p "$VAR"
+chmod 0755 "$VAR"
+STACK_DIR=$VAR/run
+export STACK_DIR
+
+if [ -f "$STACK_DIR/pids" ]; then
+	while read -r name pid; do
+		if [ "$name" != pg ] && kill -0 "$pid" 2>/dev/null; then
+			echo "make run: an earlier 'make run' is still running (pid $pid); stop it first" >&2
+			exit 1
+		fi
+	done <"$STACK_DIR/pids"
+fi
+rm -rf "$STACK_DIR"
+mkdir -p "$STACK_DIR"
+chmod 0755 "$STACK_DIR"
+
+# The user's own settings: $TESSIE_ENV_FILE, else ./tessie.env if present.
+if [ -z "${TESSIE_ENV_FILE:-}" ] && [ -f "$TOP/tessie.env" ]; then
+	export TESSIE_ENV_FILE=$TOP/tessie.env
+fi
+in_env_file() {
+	[ -n "${TESSIE_ENV_FILE:-}" ] &&
+		grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1=" "$TESSIE_ENV_FILE"
+}
+
+# Secrets generated once and kept in var/secrets.env (mode 0600).
+umask 077
+if [ ! -s "$VAR/secrets.env" ]; then
+	"$BUILD/tessie-admin" gen-secrets >"$VAR/secrets.env"
+fi
+for name in JWT_SECRET ENCRYPTION_KEY; do
+	if [ -z "${!name:-}" ] && ! in_env_file "$name"; then
+		export "$name=$(sed -n "s/^$name=//p" "$VAR/secrets.env")"
+	fi
+done
+# The login password: TESSIE_ADMIN_PASSWORD, else one generated once.
+if [ -z "${TESSIE_ADMIN_PASSWORD:-}" ] && ! in_env_file TESSIE_ADMIN_PASSWORD; then
+	[ -s "$VAR/admin-password" ] || "$BUILD/tessie-admin" gen-password >"$VAR/admin-password"
+	export TESSIE_ADMIN_PASSWORD=$(cat "$VAR/admin-password")
+fi
+umask 022
+PORT=${TESSIE_HTTP_PORT:-}
+if [ -z "$PORT" ] && in_env_file TESSIE_HTTP_PORT; then
+	PORT=$(sed -nE 's/^[[:space:]]*(export[[:space:]]+)?TESSIE_HTTP_PORT=["'\'']?([0-9]+).*/\2/p' "$TESSIE_ENV_FILE" | tail -n 1)
+fi
+PORT=${PORT:-8080}
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+	echo "make run: port $PORT is already in use; set TESSIE_HTTP_PORT to another" >&2
+	exit 1
+fi
+
+stopping=0
+finish() {
+	[ "$stopping" = 1 ] && return
+	stopping=1
+	echo
+	echo "stopping..."
+	stack_stop
+	echo "stopped; data kept in $VAR"
+}
+trap finish EXIT
+trap 'exit 0' INT TERM
+
+echo "starting PostgreSQL (data in var/pg)..."
+stack_pg_start "$VAR/pg"
+"$BUILD/tessie-admin" migrate -d sql
+"$BUILD/tessie-admin" set-password >/dev/null
+stack_api_start "$BUILD"
+stack_nginx_start "$PORT" "$TOP/web/dist" 10r/m "$VAR/run/access.log"
+
+cat <<MSG
+
+  Tessie Stats is running at  http://127.0.0.1:$PORT/
+  Log in with the password    $TESSIE_ADMIN_PASSWORD
+  (set TESSIE_ADMIN_PASSWORD to choose your own; logs are in var/run/)
+
+  Press Ctrl-C to stop.
+
+MSG
+# Wait until Ctrl-C, or until a part dies (then stop the rest).
+while kill -0 "$API_PID" 2>/dev/null && kill -0 "$NGINX_PID" 2>/dev/null; do
+	sleep 1 &
+	wait $! || true
+done
+echo "make run: a part of the stack stopped unexpectedly; see var/run/*.log" >&2
+exit 1
