@@ -165,6 +165,9 @@ CROSS JOIN LATERAL (SELECT
 	    OR (a.m >= p.ms + p.tmin AND a.m < p.ms + p.tmin + 15)
 	    OR (a.m >= p.es + p.tmin AND a.m < p.es + p.tmin + 15) AS online) f;
 
+-- Statistics now, or the joins below plan against an "empty" table.
+ANALYZE vehicle_states;
+
 -- Places, tariff, driver.
 INSERT INTO tariffs (account_id, name, currency, kind, content, source)
 VALUES (:'acct', 'seed: home flat', 'EUR', 'flat', '{"energy_charge": 0.30}', 'manual')

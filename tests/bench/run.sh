@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make bench: figures, no pass/fail.
+#
+# Loads synthetic data (3 vehicles, one year of one-minute states) into a
+# throwaway cluster, then runs wrk against GET /api/vehicles/:id/state and
+# against nginx serving a static JSON file of the same size, and prints
+# requests/s, p50 and p99 for both and their ratio.
+#
+#	tests/bench/run.sh BUILD      (DURATION=10s CONNECTIONS=32 THREADS=2)
+set -euo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+. tests/stack-up.sh
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+
+www=$(mktemp -d /tmp/tessie-bench-www.XXXXXX)
+chmod 0755 "$www"
+echo '<!doctype html><title>bench</title>' >"$www/index.html"
+NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error test_stack_up "$BUILD" "$www"
+trap 'test_stack_cleanup; rm -rf "$www"' EXIT
+
+t0=$(date +%s.%N)
+stack_psql -f tests/bench/seed.sql >/dev/null
+t1=$(date +%s.%N)
+rows=$(stack_psql -c "SELECT count(*) FROM vehicle_states")
+size=$(stack_psql -c "SELECT pg_size_pretty(pg_total_relation_size('vehicle_states'))")
+vid=$(stack_psql -c "SELECT id FROM vehicles ORDER BY id LIMIT 1")
+
+token=$(curl -sf -H 'Content-Type: application/json' \
+	-d "{\"password\":\"$TESSIE_ADMIN_PASSWORD\"}" \
+	"$TEST_BASE_URL/api/auth/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+curl -sf -H "Authorization: Bearer $token" \
+	"$TEST_BASE_URL/api/vehicles/$vid/state" >"$www/state.json"
+bytes=$(wc -c <"$www/state.json")
+
+# wrk: requests/s, p50 and p99 in ms.
+measure() {
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+	if echo "$out" | grep -q "Non-2xx"; then
+		echo "bench: non-2xx answers:" >&2
+		echo "$out" >&2
+	fi
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		return v
+	}
+	/Requests\/sec/ { rps = $2 }
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
+}
+
+read -r api_rps api_p50 api_p99 < <(measure -H "Authorization: Bearer $token" \
+	"$TEST_BASE_URL/api/vehicles/$vid/state")
+read -r st_rps st_p50 st_p99 < <(measure "$TEST_BASE_URL/state.json")
+
+printf '\nmake bench (%s, wrk -t%s -c%s -d%s, %s workers, nginx 1 worker)\n' \
+	"$(nproc) cores" "$THREADS" "$CONNECTIONS" "$DURATION" "$TESSIE_WORKERS"
+printf 'data: %s vehicle_states rows (%s), loaded in %.1f s\n' "$rows" "$size" \
+	"$(awk "BEGIN { print $t1 - $t0 }")"
+printf 'response: %s bytes\n\n' "$bytes"
+printf '%-34s %10s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
+printf '%-34s %10s %9s %9s\n' "GET /api/vehicles/:id/state" "$api_rps" "$api_p50" "$api_p99"
+printf '%-34s %10s %9s %9s\n' "nginx static file, same size" "$st_rps" "$st_p50" "$st_p99"
+printf '%-34s %10s %9s %9s\n' "ratio (API / static)" \
+	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $st_rps }")" \
+	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $st_p50 }")" \
+	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $st_p99 }")"
