@@ -9,9 +9,10 @@ DEBS=(
 	gcc make pkg-config libc6-dev libpq-dev libjansson-dev
 	libcurl4-openssl-dev libssl-dev libjwt-dev libfcgi-dev
 	# run
-	postgresql-15 nginx-light ca-certificates
+	postgresql-15 nginx ca-certificates
 	# test and tools
-	curl wrk chromium clang-format clang-tidy cppcheck procps
+	curl wrk chromium fonts-dejavu-core fonts-liberation clang-format clang-tidy
+	cppcheck procps util-linux
 )
 
 missing=()
@@ -21,9 +22,9 @@ for p in "${DEBS[@]}"; do
 		missing+=("$p")
 	fi
 done
-# nginx-light or any other nginx flavour will do.
+# Any nginx flavour (nginx, nginx-light, nginx-full...) will do.
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
-	missing=("${missing[@]/nginx-light/}")
+	missing=("${missing[@]/nginx/}")
 fi
 # Node.js 20 or later for the web build; Debian's own is only used when
 # none is installed.

@@ -66,13 +66,14 @@ stopping=0
 finish() {
 	[ "$stopping" = 1 ] && return
 	stopping=1
+	trap '' INT TERM HUP	# a second Ctrl-C must not cut the clean-up short
 	echo
 	echo "stopping..."
 	stack_stop
 	echo "stopped; data kept in $VAR"
 }
 trap finish EXIT
-trap 'exit 0' INT TERM
+trap 'exit 0' INT TERM HUP
 
 echo "starting PostgreSQL (data in var/pg)..."
 stack_pg_start "$VAR/pg"

@@ -86,7 +86,8 @@ stack_api_start() {
 	local build=$1
 	export TESSIE_FCGI_SOCKET=$STACK_DIR/api.sock
 	rm -f "$TESSIE_FCGI_SOCKET"
-	"$build/tessie-api" >>"$STACK_DIR/api.log" 2>&1 &
+	# setsid: a Ctrl-C reaches the script, which stops the parts in order.
+	setsid "$build/tessie-api" >>"$STACK_DIR/api.log" 2>&1 &
 	API_PID=$!
 	stack_record api "$API_PID"
 	for _ in $(seq 1 100); do
@@ -118,7 +119,7 @@ stack_nginx_start() {
 		-e "s|@LISTEN@|127.0.0.1:$port|" \
 		-e "s|@WEBROOT@|$webroot|" \
 		"$TOP/nginx/tessie.conf.in" >"$conf"
-	"$NGINX" -q -e "$STACK_DIR/nginx/error.log" -c "$conf" -g 'daemon off;' \
+	setsid "$NGINX" -q -e "$STACK_DIR/nginx/error.log" -c "$conf" -g 'daemon off;' \
 		>>"$STACK_DIR/nginx/stdout.log" 2>&1 &
 	NGINX_PID=$!
 	stack_record nginx "$NGINX_PID"

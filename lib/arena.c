@@ -55,6 +55,8 @@ arena_alloc(struct arena *a, size_t size)
 		return NULL;
 	if (b == NULL || b->size - b->used < need) {
 		bsize = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+		if (bsize > SIZE_MAX - sizeof(*b))
+			return NULL;
 		b = malloc(sizeof(*b) + bsize);
 		if (b == NULL)
 			return NULL;

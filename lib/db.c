@@ -89,7 +89,7 @@ db_ensure(struct db *db)
 		db->conn = NULL;
 		return -1;
 	}
-	log_info("connected to the database");
+	log_debug("connected to the database");
 	return 0;
 }
 

@@ -34,7 +34,7 @@ sbuf_grow(struct sbuf *sb, size_t extra)
 	n = sb->alloc ? sb->alloc : 64;
 	while (n < want)
 		n = n > SIZE_MAX / 2 ? want : n * 2;
-	if (n > sb->cap + 1)
+	if (n - 1 > sb->cap)
 		n = sb->cap + 1;
 	p = realloc(sb->alloc ? sb->buf : NULL, n);
 	if (p == NULL)

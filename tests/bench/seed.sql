@@ -78,11 +78,96 @@ FROM seed_params;
 
 ALTER TABLE seed_params ADD COLUMN vehicle_id uuid;
 UPDATE seed_params p SET vehicle_id = v.id FROM vehicles v WHERE v.vin = p.vin;
+ANALYZE seed_params;
 
--- One row per minute per vehicle.  d = day, m = minute of the (UTC) day;
+-- One vehicle_states row per minute per vehicle, built from two small
+-- profiles so that the 1.6 M-row INSERT is only joins and additions:
+--   seed_days:    per vehicle and day d: odometer and battery at 00:00,
+--                 daily temperature, software version, whether the car
+--                 charges that night (every n_days-th night);
+--   seed_minutes: per vehicle, night type (charge or not) and minute m of
+--                 the (UTC) day: everything that follows the daily routine.
 -- xm/xe = position in the morning/evening commute (0..1); pm/pe = share of
--- that commute's distance done, the integral of the speed profile
--- v(x) = vavg * (1 - cos(2 pi x)): x - sin(2 pi x) / (2 pi).
+-- its distance done: the integral of the speed profile
+-- v(x) = vavg * (1 - cos(2 pi x)), i.e. x - sin(2 pi x) / (2 pi), so the
+-- odometer rises exactly as the speed says.
+SELECT extract(doy FROM :'t0'::timestamptz)::int AS doy0,
+    extract(epoch FROM :'t0'::timestamptz)::bigint / 86400 AS day0 \gset
+
+CREATE TEMP TABLE seed_days ON COMMIT PRESERVE ROWS AS
+SELECT p.idx, d, d % p.n_days = 0 AS chg,
+    :'t0'::timestamptz + make_interval(days => d) AS day_ts,
+    p.base_odo + d * p.daily_km AS odo,
+    CASE WHEN d % p.n_days = 0 THEN p.top - p.n_days * p.c_pct
+	ELSE p.top - (d % p.n_days) * p.c_pct END AS level,
+    10 - 10 * cos(2 * pi() * (d + :doy0 - 15) / 365.0) + 3 * sin(d * 7.3) AS temp,
+    format('%s.%s.5', 2024 + (d / 42 * 6 + 2) / 52, (d / 42 * 6 + 2) % 52) AS sw
+FROM seed_params p, generate_series(0, :days - 1) AS d;
+
+CREATE TEMP TABLE seed_minutes ON COMMIT PRESERVE ROWS AS
+SELECT p.idx, c.chg, a.m,
+    make_interval(mins => a.m) AS off,
+    p.daily_km / 2 * (c.pm + c.pe) AS odo,
+    CASE WHEN c.chg THEN least(p.n_days * p.c_pct,
+	    p.rate_pct * greatest(0, a.m - 60)) ELSE 0 END
+	- p.c_pct / 2 * (c.pm + c.pe) AS level,
+    p.home_lat + (p.work_lat - p.home_lat) * (c.pm - c.pe)
+	+ 0.006 * (sin(pi() * c.pm) + sin(pi() * c.pe)) AS lat,
+    p.home_lon + (p.work_lon - p.home_lon) * (c.pm - c.pe)
+	- 0.009 * (sin(pi() * c.pm) + sin(pi() * c.pe)) AS lon,
+    CASE WHEN c.chg AND a.m >= 60
+	THEN least(p.n_days * p.c_pct, p.rate_pct * (a.m - 60)) / 100 * p.cap_kwh
+	ELSE p.n_days * p.c_pct / 100 * p.cap_kwh END AS energy_added,
+    CASE WHEN e.charging THEN p.charge_kw ELSE 0 END AS charger_power,
+    CASE WHEN e.charging THEN p.rate_pct * 60 / 100 * p.full_range_km
+	ELSE 0 END AS charge_rate,
+    CASE WHEN e.charging
+	THEN (p.n_days * p.c_pct - p.rate_pct * (a.m - 60)) / p.rate_pct / 60
+	ELSE 0 END AS ttf,
+    e.speed,
+    CASE WHEN e.drv THEN p.kwh_per_km * e.speed + 0.4
+	 WHEN e.charging THEN -p.charge_kw * 0.92 ELSE 0 END AS power,
+    35 + 15 * (c.pm - c.pe) + 5 * sin(pi() * c.pm) AS elevation,
+    4 * sin(2 * pi() * (a.m - 540) / 1440) AS temp,
+    CASE WHEN e.plugged THEN p.volts ELSE 0 END AS volts,
+    CASE WHEN e.charging THEN p.amps ELSE 0 END AS amps,
+    CASE WHEN e.plugged THEN p.phases END AS phases,
+    round(CASE WHEN c.dm OR (a.m >= p.ms + p.tmin AND a.m < p.es) THEN p.hout
+	       ELSE (p.hout + 180) % 360 END) AS heading,
+    e.drv,
+    p.idx <> 3 AND a.m >= p.ms + p.tmin AND a.m < p.es AS sentry,
+    CASE WHEN e.online THEN 'online' ELSE 'asleep' END AS state,
+    CASE WHEN e.drv THEN 'D' WHEN e.online THEN 'P' END AS shift,
+    CASE WHEN e.charging THEN 'Charging' WHEN e.plugged THEN 'Complete'
+	ELSE 'Disconnected' END AS charging_state,
+    CASE WHEN e.plugged THEN 'ACSingleWireCAN' END AS fast_charger_type,
+    CASE WHEN e.plugged THEN 'IEC' END AS cable
+FROM seed_params p
+CROSS JOIN (VALUES (false), (true)) AS k(chg)
+CROSS JOIN generate_series(0, 1439) AS a(m)
+CROSS JOIN LATERAL (SELECT (a.m - p.ms) / p.tmin::float8 AS xm,
+			   (a.m - p.es) / p.tmin::float8 AS xe) b
+CROSS JOIN LATERAL (SELECT k.chg,
+	b.xm >= 0 AND b.xm < 1 AS dm,
+	b.xe >= 0 AND b.xe < 1 AS de,
+	CASE WHEN b.xm < 0 THEN 0 WHEN b.xm >= 1 THEN 1
+	    ELSE b.xm - sin(2 * pi() * b.xm) / (2 * pi()) END AS pm,
+	CASE WHEN b.xe < 0 THEN 0 WHEN b.xe >= 1 THEN 1
+	    ELSE b.xe - sin(2 * pi() * b.xe) / (2 * pi()) END AS pe) c
+CROSS JOIN LATERAL (SELECT
+	c.dm OR c.de AS drv,
+	c.chg AND a.m >= 60 AND a.m < 60 + p.chg_min AS charging,
+	c.chg AND a.m >= 60 AND a.m < p.ms AS plugged,
+	CASE WHEN c.dm THEN p.vavg * (1 - cos(2 * pi() * b.xm))
+	     WHEN c.de THEN p.vavg * (1 - cos(2 * pi() * b.xe)) END AS speed,
+	c.dm OR c.de OR (c.chg AND a.m >= 60 AND a.m < 70 + p.chg_min)
+	    OR (a.m >= p.ms + p.tmin AND a.m < p.ms + p.tmin + 15)
+	    OR (a.m >= p.es + p.tmin AND a.m < p.es + p.tmin + 15) AS online) e;
+ALTER TABLE seed_minutes ADD PRIMARY KEY (idx, chg, m);
+ANALYZE seed_days, seed_minutes;
+
+-- Days in order, and each day's minutes in order (OFFSET 0 keeps the
+-- per-day ordered scan), so the primary key is filled left to right.
 INSERT INTO vehicle_states (vehicle_id, ts, odometer_km, latitude, longitude,
     rated_range_km, ideal_range_km, est_range_km, charge_energy_added_kwh,
     charger_power_kw, charge_rate_kmh, time_to_full_charge_h, speed_kmh,
@@ -91,79 +176,25 @@ INSERT INTO vehicle_states (vehicle_id, ts, odometer_km, latitude, longitude,
     charger_actual_current, charger_phases, heading, is_climate_on, locked,
     sentry_mode, fast_charger_present, state, shift_state, charging_state,
     fast_charger_type, conn_charge_cable, software_version)
-SELECT p.vehicle_id,
-    :'t0'::timestamptz + n * interval '1 minute',
-    p.base_odo + a.d * p.daily_km + p.daily_km / 2 * (c.pm + c.pe),
-    p.home_lat + (p.work_lat - p.home_lat) * (c.pm - c.pe)
-	+ 0.006 * (sin(pi() * c.pm) + sin(pi() * c.pe)),
-    p.home_lon + (p.work_lon - p.home_lon) * (c.pm - c.pe)
-	- 0.009 * (sin(pi() * c.pm) + sin(pi() * c.pe)),
-    f.level / 100 * p.full_range_km,
-    f.level / 100 * p.full_range_km * 1.05,
-    f.level / 100 * p.full_range_km * 0.90,
-    CASE WHEN c.chg_day AND a.m >= 60
-	THEN least(p.n_days * p.c_pct, p.rate_pct * (a.m - 60)) / 100 * p.cap_kwh
-	ELSE p.n_days * p.c_pct / 100 * p.cap_kwh END,
-    CASE WHEN e.charging THEN p.charge_kw ELSE 0 END,
-    CASE WHEN e.charging THEN p.rate_pct * 60 / 100 * p.full_range_km ELSE 0 END,
-    CASE WHEN e.charging
-	THEN (p.n_days * p.c_pct - p.rate_pct * (a.m - 60)) / p.rate_pct / 60
-	ELSE 0 END,
-    e.speed,
-    CASE WHEN e.drv THEN p.kwh_per_km * e.speed + 0.4
-	 WHEN e.charging THEN -p.charge_kw * 0.92 ELSE 0 END,
-    35 + 15 * (c.pm - c.pe) + 5 * sin(pi() * c.pm),
-    CASE WHEN e.drv THEN 21 ELSE f.outside + 3 END,
-    f.outside,
-    round(f.level),
-    greatest(round(f.level) - 1, 0),
-    p.top,
-    CASE WHEN e.plugged THEN p.volts ELSE 0 END,
-    CASE WHEN e.charging THEN p.amps ELSE 0 END,
-    CASE WHEN e.plugged THEN p.phases END,
-    round(CASE WHEN c.dm OR (a.m >= p.ms + p.tmin AND a.m < p.es) THEN p.hout
-	       ELSE (p.hout + 180) % 360 END),
-    e.drv,
-    NOT e.drv,
-    p.idx <> 3 AND a.m >= p.ms + p.tmin AND a.m < p.es,
-    false,
-    CASE WHEN f.online THEN 'online' ELSE 'asleep' END,
-    CASE WHEN e.drv THEN 'D' WHEN f.online THEN 'P' END,
-    CASE WHEN e.charging THEN 'Charging' WHEN e.plugged THEN 'Complete'
-	ELSE 'Disconnected' END,
-    CASE WHEN e.plugged THEN 'ACSingleWireCAN' END,
-    CASE WHEN e.plugged THEN 'IEC' END,
-    format('%s.%s.5', 2024 + (a.d / 42 * 6 + 2) / 52, (a.d / 42 * 6 + 2) % 52)
+SELECT p.vehicle_id, dd.day_ts + mm.off, dd.odo + mm.odo, mm.lat, mm.lon,
+    (dd.level + mm.level) / 100 * p.full_range_km,
+    (dd.level + mm.level) / 100 * p.full_range_km * 1.05,
+    (dd.level + mm.level) / 100 * p.full_range_km * 0.90,
+    mm.energy_added, mm.charger_power, mm.charge_rate, mm.ttf, mm.speed,
+    mm.power, mm.elevation,
+    CASE WHEN mm.drv THEN 21 ELSE dd.temp + mm.temp + 3 END,
+    dd.temp + mm.temp,
+    round(dd.level + mm.level),
+    greatest(round(dd.level + mm.level) - 1, 0),
+    p.top, mm.volts, mm.amps, mm.phases, mm.heading, mm.drv, NOT mm.drv,
+    mm.sentry, false, mm.state, mm.shift, mm.charging_state,
+    mm.fast_charger_type, mm.cable, dd.sw
 FROM seed_params p
-CROSS JOIN LATERAL generate_series(0, :days * 1440 - 1) AS n
-CROSS JOIN LATERAL (SELECT n / 1440 AS d, n % 1440 AS m) a
-CROSS JOIN LATERAL (SELECT (a.m - p.ms) / p.tmin::float8 AS xm,
-			   (a.m - p.es) / p.tmin::float8 AS xe) b
-CROSS JOIN LATERAL (SELECT
-	b.xm >= 0 AND b.xm < 1 AS dm,
-	b.xe >= 0 AND b.xe < 1 AS de,
-	CASE WHEN b.xm < 0 THEN 0 WHEN b.xm >= 1 THEN 1
-	    ELSE b.xm - sin(2 * pi() * b.xm) / (2 * pi()) END AS pm,
-	CASE WHEN b.xe < 0 THEN 0 WHEN b.xe >= 1 THEN 1
-	    ELSE b.xe - sin(2 * pi() * b.xe) / (2 * pi()) END AS pe,
-	a.d % p.n_days = 0 AS chg_day) c
-CROSS JOIN LATERAL (SELECT
-	c.dm OR c.de AS drv,
-	c.chg_day AND a.m >= 60 AND a.m < 60 + p.chg_min AS charging,
-	c.chg_day AND a.m >= 60 AND a.m < p.ms AS plugged,
-	CASE WHEN c.dm THEN p.vavg * (1 - cos(2 * pi() * b.xm))
-	     WHEN c.de THEN p.vavg * (1 - cos(2 * pi() * b.xe)) END AS speed) e
-CROSS JOIN LATERAL (SELECT
-	CASE WHEN c.chg_day
-	    THEN p.top - p.n_days * p.c_pct
-		+ least(p.n_days * p.c_pct, p.rate_pct * greatest(0, a.m - 60))
-	    ELSE p.top - (a.d % p.n_days) * p.c_pct END
-	    - p.c_pct / 2 * (c.pm + c.pe) AS level,
-	10 - 10 * cos(2 * pi() * (a.d + extract(doy FROM :'t0'::timestamptz) - 15) / 365)
-	    + 4 * sin(2 * pi() * (a.m - 540) / 1440) + 3 * sin(a.d * 7.3) AS outside,
-	e.drv OR (e.charging OR (c.chg_day AND a.m >= 60 AND a.m < 70 + p.chg_min))
-	    OR (a.m >= p.ms + p.tmin AND a.m < p.ms + p.tmin + 15)
-	    OR (a.m >= p.es + p.tmin AND a.m < p.es + p.tmin + 15) AS online) f;
+JOIN LATERAL (SELECT * FROM seed_days x WHERE x.idx = p.idx
+    ORDER BY x.d OFFSET 0) dd ON true
+CROSS JOIN LATERAL (SELECT * FROM seed_minutes y
+    WHERE y.idx = dd.idx AND y.chg = dd.chg ORDER BY y.m OFFSET 0) mm
+ORDER BY p.idx;
 
 -- Statistics now, or the joins below plan against an "empty" table.
 ANALYZE vehicle_states;
@@ -266,8 +297,9 @@ SELECT cs.id, s.ts, s.vehicle_id, s.charger_power_kw,
     s.charger_actual_current, s.charger_phases
 FROM charging_sessions cs
 JOIN seed_params p ON p.vehicle_id = cs.vehicle_id
-JOIN vehicle_states s ON s.vehicle_id = cs.vehicle_id
-    AND s.ts >= cs.started_at AND s.ts < cs.ended_at;
+CROSS JOIN LATERAL (SELECT * FROM vehicle_states w
+    WHERE w.vehicle_id = cs.vehicle_id
+      AND w.ts >= cs.started_at AND w.ts < cs.ended_at) s;
 
 -- Energy site: one sample every 5 minutes.  Solar is a seasonal bell
 -- around 11:12 UTC (solar noon in Berlin) scaled by a per-day cloud
@@ -283,8 +315,8 @@ SELECT :'site', ts, solar, bat, load - solar - bat, load, 0, 0, wc,
 FROM (
     SELECT ts, solar, load, wc,
 	CASE WHEN solar > load THEN -least(solar - load, 5000)
-	     ELSE least(load - solar, 5000) * (CASE WHEN h BETWEEN 2 AND 6 THEN 0.3 ELSE 1 END)
-	END AS bat,
+	     WHEN h BETWEEN 2 AND 6 THEN 0.3 * least(load - solar, 5000)
+	     ELSE least(load - solar, 5000) END AS bat,
 	least(100, greatest(10, 55 + 40 * sin(2 * pi() * (h - 9) / 24))) AS soc
     FROM (
 	SELECT ts, h, wc,
@@ -294,22 +326,21 @@ FROM (
 	    350 + 600 * exp(-power((h - 6.5) / 1.0, 2))
 		+ 1400 * exp(-power((h - 18) / 1.5, 2)) + wc AS load
 	FROM (
-	    SELECT ts,
-		extract(epoch FROM ts - date_trunc('day', ts, 'UTC')) / 3600 AS h,
-		6.1 - 2.3 * cos(2 * pi() * (extract(doy FROM ts) + 10) / 365) AS hl,
-		1000 * (2.0 + 4.5 * (1 - cos(2 * pi() * (extract(doy FROM ts) + 10) / 365)) / 2) AS pk,
-		0.35 + 0.65 * abs(sin(floor(extract(epoch FROM ts) / 86400) * 12.9898)) AS cloud,
-		CASE WHEN (floor(extract(epoch FROM ts - :'t0'::timestamptz) / 86400))::int % p.n_days = 0
-		      AND extract(epoch FROM ts - date_trunc('day', ts, 'UTC')) / 60
-			  BETWEEN 60 AND 59 + p.chg_min
+	    SELECT :'t0'::timestamptz + k * interval '5 minutes' AS ts,
+		(k % 288) / 12.0::float8 AS h,
+		6.1 - 2.3 * cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0) AS hl,
+		1000 * (2.0 + 2.25 * (1 - cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0))) AS pk,
+		0.35 + 0.65 * abs(sin((k / 288 + :day0) * 12.9898)) AS cloud,
+		CASE WHEN (k / 288) % p.n_days = 0
+		      AND (k % 288) * 5 BETWEEN 60 AND 59 + p.chg_min
 		    THEN p.charge_kw * 1000 ELSE 0 END AS wc
-	    FROM seed_params p,
-		generate_series(:'t0'::timestamptz,
-		    :'t0'::timestamptz + make_interval(days => :days) - interval '5 minutes',
-		    interval '5 minutes') AS ts
+	    FROM seed_params p, generate_series(0, :days * 288 - 1) AS k
 	    WHERE p.idx = 1
+	    OFFSET 0
 	) g
+	OFFSET 0
     ) l
+    OFFSET 0
 ) b;
 
 -- Daily totals per local (Europe/Berlin) day, integrated from the samples
@@ -346,7 +377,7 @@ FROM (
     GROUP BY day, tz
 ) t;
 
-DROP TABLE seed_params;
+DROP TABLE seed_params, seed_days, seed_minutes;
 
 ANALYZE accounts, vehicles, vehicle_states, drives, charging_sessions,
     charging_samples, places, tariffs, drivers, driver_rules, energy_sites,
