@@ -32,7 +32,7 @@ cat >"$STACK_DIR/psql.sh" <<SH
 exec $pgrun "$PGBIN/psql" -h "$STACK_DIR/pg/sock" -U tessie -d tessie -v ON_ERROR_STOP=1 -qtA "\$@"
 SH
 chmod +x "$STACK_DIR"/*.sh
-export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID
+export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
 
 rc=0
 for t in "$BUILD"/tests/test_it_*; do

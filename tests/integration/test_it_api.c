@@ -403,6 +403,54 @@ t_db_down(void)
 	is_int(good, 12, "after a restart every request succeeds again");
 }
 
+/* The worker pids of the master, via pgrep; returns how many. */
+static int
+workers(pid_t master, pid_t *out, int max)
+{
+	char cmd[64], line[32];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "pgrep -P %d", (int)master);
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), p) != NULL)
+		out[n++] = (pid_t)atoi(line);
+	pclose(p);
+	return n;
+}
+
+static void
+t_worker_respawn(void)
+{
+	pid_t api = (pid_t)atoi(getenv("TEST_API_PID")), w[16], w2[16];
+	int n, n2 = 0, good = 0, replaced = 1;
+	struct resp r;
+
+	n = workers(api, w, 16);
+	is_int(n, atoi(getenv("TESSIE_WORKERS")), "TESSIE_WORKERS workers");
+	if (n == 0)
+		return;
+	ok(kill(w[0], SIGKILL) == 0, "a worker is killed with SIGKILL");
+	for (int i = 0; i < 50; i++) {
+		usleep(100 * 1000);
+		n2 = workers(api, w2, 16);
+		replaced = n2 == n;
+		for (int j = 0; j < n2; j++)
+			if (w2[j] == w[0])
+				replaced = 0;
+		if (replaced)
+			break;
+	}
+	ok(replaced, "the master starts another in its place");
+	for (int i = 0; i < 12; i++) {
+		http_get(&r, "/api/vehicles", token);
+		good += r.status == 200;
+		resp_free(&r);
+	}
+	is_int(good, 12, "and every request is answered");
+}
+
 static void
 t_sigterm_in_flight(void)
 {
@@ -451,6 +499,7 @@ static const struct tap_test tests[] = {
 	TAP(t_routes),
 	TAP(t_rate_limit),
 	TAP(t_db_down),
+	TAP(t_worker_respawn),
 	TAP(t_sigterm_in_flight),
 };
 
