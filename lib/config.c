@@ -292,6 +292,8 @@ config_load(struct config *cfg, const char *env_file, char *err, size_t errlen)
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
+	if (cores > 128)
+		cores = 128;
 	if (get_long(&fv, "TESSIE_WORKERS", 2 * cores, 1, 256, &n, err, errlen))
 		goto out;
 	cfg->workers = (int)n;

@@ -444,7 +444,9 @@ req_query_long(
 	if (v == NULL)
 		return 0;
 	errno = 0;
-	n = strtol(v, &end, 10);
+	n = (isdigit((unsigned char)*v) || *v == '-') ? strtol(v, &end, 10) : 0;
+	if (!isdigit((unsigned char)*v) && *v != '-')
+		end = (char *)v;
 	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
 		return reply_error(r, 400, "invalid_parameter",
 		    "\"%s\" must be a whole number from %ld to %ld", name, min,

@@ -166,8 +166,9 @@ CROSS JOIN LATERAL (SELECT
 ALTER TABLE seed_minutes ADD PRIMARY KEY (idx, chg, m);
 ANALYZE seed_days, seed_minutes;
 
--- Days in order, and each day's minutes in order (OFFSET 0 keeps the
--- per-day ordered scan), so the primary key is filled left to right.
+-- Vehicles in key order, days in order, each day's minutes in order
+-- (OFFSET 0 keeps the ordered scans): the primary key fills left to right
+-- and comes out packed, the same size on every run.
 INSERT INTO vehicle_states (vehicle_id, ts, odometer_km, latitude, longitude,
     rated_range_km, ideal_range_km, est_range_km, charge_energy_added_kwh,
     charger_power_kw, charge_rate_kmh, time_to_full_charge_h, speed_kmh,
@@ -189,12 +190,11 @@ SELECT p.vehicle_id, dd.day_ts + mm.off, dd.odo + mm.odo, mm.lat, mm.lon,
     p.top, mm.volts, mm.amps, mm.phases, mm.heading, mm.drv, NOT mm.drv,
     mm.sentry, false, mm.state, mm.shift, mm.charging_state,
     mm.fast_charger_type, mm.cable, dd.sw
-FROM seed_params p
+FROM (SELECT * FROM seed_params ORDER BY vehicle_id OFFSET 0) p
 JOIN LATERAL (SELECT * FROM seed_days x WHERE x.idx = p.idx
     ORDER BY x.d OFFSET 0) dd ON true
 CROSS JOIN LATERAL (SELECT * FROM seed_minutes y
-    WHERE y.idx = dd.idx AND y.chg = dd.chg ORDER BY y.m OFFSET 0) mm
-ORDER BY p.idx;
+    WHERE y.idx = dd.idx AND y.chg = dd.chg ORDER BY y.m OFFSET 0) mm;
 
 -- Statistics now, or the joins below plan against an "empty" table.
 ANALYZE vehicle_states;
@@ -301,47 +301,59 @@ CROSS JOIN LATERAL (SELECT * FROM vehicle_states w
     WHERE w.vehicle_id = cs.vehicle_id
       AND w.ts >= cs.started_at AND w.ts < cs.ended_at) s;
 
--- Energy site: one sample every 5 minutes.  Solar is a seasonal bell
--- around 11:12 UTC (solar noon in Berlin) scaled by a per-day cloud
--- factor; the house draws a base load with morning/evening peaks plus
--- vehicle 1 charging on its Wall Connector; the Powerwall (5 kW) absorbs
--- surplus and covers deficits.  load = solar + battery + grid.
+-- Energy site: one sample every 5 minutes (k = sample number).  Solar is
+-- a seasonal bell around 11:12 UTC (solar noon in Berlin) scaled by a
+-- per-day cloud factor; the house draws a base load with morning and
+-- evening peaks plus vehicle 1 charging on its Wall Connector.
+CREATE TEMP TABLE seed_energy ON COMMIT PRESERVE ROWS AS
+SELECT k, ts, wc,
+    CASE WHEN abs(h - 11.2) < hl
+	THEN pk * cloud * power(cos(pi() / 2 * (h - 11.2) / hl), 1.5)
+	ELSE 0 END AS solar,
+    350 + 600 * exp(-power((h - 6.5) / 1.0, 2))
+	+ 1400 * exp(-power((h - 18) / 1.5, 2)) + wc AS load
+FROM (
+    SELECT k, :'t0'::timestamptz + k * interval '5 minutes' AS ts,
+	(k % 288) / 12.0::float8 AS h,
+	6.1 - 2.3 * cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0) AS hl,
+	1000 * (2.0 + 2.25 * (1 - cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0))) AS pk,
+	0.35 + 0.65 * abs(sin((k / 288 + :day0) * 12.9898)) AS cloud,
+	CASE WHEN (k / 288) % p.n_days = 0
+	      AND (k % 288) * 5 BETWEEN 60 AND 59 + p.chg_min
+	    THEN p.charge_kw * 1000 ELSE 0 END AS wc
+    FROM seed_params p, generate_series(0, :days * 288 - 1) AS k
+    WHERE p.idx = 1
+    OFFSET 0
+) g;
+ALTER TABLE seed_energy ADD PRIMARY KEY (k);
+
+-- The Powerwall (13.5 kWh, 5 kW, 20 % reserve, 95 % charge efficiency)
+-- simulated sample by sample: it stores solar surplus while not full and
+-- covers deficits while above the reserve; the grid takes the rest.
+-- Tesla's signs: battery > 0 discharging, grid > 0 importing, so
+-- load = solar + battery + grid.
 INSERT INTO energy_states (site_id, ts, solar_power_w, battery_power_w,
     grid_power_w, load_power_w, generator_power_w, grid_services_power_w,
     wall_connector_power_w, battery_percent, energy_left_kwh,
     total_pack_energy_kwh, storm_mode_active, grid_status, island_status)
-SELECT :'site', ts, solar, bat, load - solar - bat, load, 0, 0, wc,
-    soc, soc / 100 * 13.5, 13.5, false, 'Active', 'on_grid'
-FROM (
-    SELECT ts, solar, load, wc,
-	CASE WHEN solar > load THEN -least(solar - load, 5000)
-	     WHEN h BETWEEN 2 AND 6 THEN 0.3 * least(load - solar, 5000)
-	     ELSE least(load - solar, 5000) END AS bat,
-	least(100, greatest(10, 55 + 40 * sin(2 * pi() * (h - 9) / 24))) AS soc
-    FROM (
-	SELECT ts, h, wc,
-	    CASE WHEN abs(h - 11.2) < hl
-		THEN pk * cloud * power(cos(pi() / 2 * (h - 11.2) / hl), 1.5)
-		ELSE 0 END AS solar,
-	    350 + 600 * exp(-power((h - 6.5) / 1.0, 2))
-		+ 1400 * exp(-power((h - 18) / 1.5, 2)) + wc AS load
-	FROM (
-	    SELECT :'t0'::timestamptz + k * interval '5 minutes' AS ts,
-		(k % 288) / 12.0::float8 AS h,
-		6.1 - 2.3 * cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0) AS hl,
-		1000 * (2.0 + 2.25 * (1 - cos(2 * pi() * (k / 288 + :doy0 + 10) / 365.0))) AS pk,
-		0.35 + 0.65 * abs(sin((k / 288 + :day0) * 12.9898)) AS cloud,
-		CASE WHEN (k / 288) % p.n_days = 0
-		      AND (k % 288) * 5 BETWEEN 60 AND 59 + p.chg_min
-		    THEN p.charge_kw * 1000 ELSE 0 END AS wc
-	    FROM seed_params p, generate_series(0, :days * 288 - 1) AS k
-	    WHERE p.idx = 1
-	    OFFSET 0
-	) g
-	OFFSET 0
-    ) l
-    OFFSET 0
-) b;
+WITH RECURSIVE sim (k, left_wh, bat) AS (
+    SELECT -1, 6750::float8, 0::float8
+    UNION ALL
+    SELECT e.k,
+	sim.left_wh - CASE WHEN x.bat < 0 THEN 0.95 * x.bat ELSE x.bat END / 12,
+	x.bat
+    FROM sim
+    JOIN seed_energy e ON e.k = sim.k + 1
+    CROSS JOIN LATERAL (SELECT CASE WHEN e.solar >= e.load
+	THEN 0 - least(e.solar - e.load, 5000, (13500 - sim.left_wh) * 12 / 0.95)
+	ELSE least(e.load - e.solar, 5000, greatest(0, sim.left_wh - 2700) * 12)
+	END AS bat) x
+)
+SELECT :'site', e.ts, e.solar, sim.bat, e.load - e.solar - sim.bat, e.load,
+    0, 0, e.wc, 100 * sim.left_wh / 13500, sim.left_wh / 1000, 13.5, false,
+    'Active', 'on_grid'
+FROM sim JOIN seed_energy e USING (k)
+ORDER BY k;
 
 -- Daily totals per local (Europe/Berlin) day, integrated from the samples
 -- (each sample stands for 5 minutes); completeness against the real length
@@ -377,7 +389,7 @@ FROM (
     GROUP BY day, tz
 ) t;
 
-DROP TABLE seed_params, seed_days, seed_minutes;
+DROP TABLE seed_params, seed_days, seed_minutes, seed_energy;
 
 ANALYZE accounts, vehicles, vehicle_states, drives, charging_sessions,
     charging_samples, places, tariffs, drivers, driver_rules, energy_sites,

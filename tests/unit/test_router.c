@@ -360,7 +360,7 @@ t_dispatch(void)
 		{ "GET", "/api/silent", 500, "internal", NULL },
 	};
 	struct arena *a = arena_new(64 * 1024);
-	struct fake f;
+	struct fake f = { .env = { NULL } };
 	struct req r;
 	char buf[128], code[64], msg[128];
 	int rc, calls;
@@ -423,7 +423,7 @@ t_auth(void)
 		{ "Bearer garbage", 401, "Bearer error=\"invalid_token\"" },
 	};
 	struct arena *a = arena_new(64 * 1024);
-	struct fake f;
+	struct fake f = { .env = { NULL } };
 	struct req r;
 	char buf[128], msg[128];
 	int rc, calls;
