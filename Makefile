@@ -36,20 +36,27 @@ CFLAGS	?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) $(SANFLAGS) \
 	     -Ilib $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS	= $(PKG_LIBS) -lfcgi -lm
+SIM_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC	 = $(sort $(wildcard lib/*.c))
 API_SRC	 = $(sort $(wildcard handlers/*.c))
 ADMIN_SRC = jobs/admin.c
+SYNC_SRC = $(filter-out $(ADMIN_SRC),$(sort $(wildcard jobs/*.c)))
+SIM_SRC	 = $(sort $(wildcard tests/sim/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 ITEST_SRC = $(sort $(wildcard tests/integration/test_*.c))
 
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 API_OBJ	 = $(API_SRC:%.c=$(BUILD)/obj/%.o)
 ADMIN_OBJ = $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
+SYNC_OBJ = $(SYNC_SRC:%.c=$(BUILD)/obj/%.o)
+SIM_OBJ	 = $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 LIBA	 = $(BUILD)/libtessie.a
 
-BINS	 = $(BUILD)/tessie-api $(BUILD)/tessie-admin
+BINS	 = $(BUILD)/tessie-api $(BUILD)/tessie-admin \
+	   $(if $(SYNC_SRC),$(BUILD)/tessie-sync) \
+	   $(if $(SIM_SRC),$(BUILD)/tessie-sim)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BINS = $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
@@ -74,6 +81,13 @@ $(BUILD)/tessie-api: $(API_OBJ) $(LIBA)
 
 $(BUILD)/tessie-admin: $(ADMIN_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(ADMIN_OBJ) $(LIBA) $(LDLIBS)
+
+$(BUILD)/tessie-sync: $(SYNC_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SYNC_OBJ) $(LIBA) $(LDLIBS)
+
+# The Fleet API simulator (tests/sim) serves HTTP with libmicrohttpd.
+$(BUILD)/tessie-sim: $(SIM_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SIM_OBJ) $(LIBA) $(SIM_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
@@ -122,7 +136,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/tessie-stats/web \
 		$(DESTDIR)$(PREFIX)/share/tessie-stats/nginx \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(filter-out %/tessie-sim,$(BINS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/tessie-stats/sql/
 	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/tessie-stats/nginx/
 	install -m 0644 deploy/tessie-api.service $(DESTDIR)$(PREFIX)/lib/systemd/system/

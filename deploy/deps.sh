@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEBS=(
 	# build
 	gcc make pkg-config libc6-dev libpq-dev libjansson-dev
-	libcurl4-openssl-dev libssl-dev libjwt-dev libfcgi-dev
+	libcurl4-openssl-dev libssl-dev libjwt-dev libfcgi-dev libmicrohttpd-dev
 	# run
 	postgresql-15 nginx ca-certificates
 	# test and tools

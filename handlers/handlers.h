@@ -15,6 +15,15 @@ int h_health_get(struct req *r);
 /* auth.c */
 int h_auth_login(struct req *r);
 
+/* tesla.c */
+int h_tesla_token_store(struct req *r);
+int h_tesla_status(struct req *r);
+int h_tesla_token_delete(struct req *r);
+
+/* sync.c */
+int h_sync_trigger(struct req *r);
+int h_sync_status(struct req *r);
+
 /* vehicles.c */
 int h_vehicles_list(struct req *r);
 int h_vehicles_get(struct req *r);

@@ -8,6 +8,11 @@
 const struct route routes[] = {
 	{ "GET", "/api/health", h_health_get, 0 },
 	{ "POST", "/api/auth/login", h_auth_login, 0 },
+	{ "POST", "/api/auth/token", h_tesla_token_store, R_AUTH },
+	{ "DELETE", "/api/auth/token", h_tesla_token_delete, R_AUTH },
+	{ "GET", "/api/auth/status", h_tesla_status, R_AUTH },
+	{ "POST", "/api/sync/trigger", h_sync_trigger, R_AUTH },
+	{ "GET", "/api/sync/status", h_sync_status, R_AUTH },
 	{ "GET", "/api/vehicles", h_vehicles_list, R_AUTH },
 	{ "GET", "/api/vehicles/:id", h_vehicles_get, R_AUTH },
 	{ "GET", "/api/vehicles/:id/state", h_vehicles_state, R_AUTH },

@@ -33,6 +33,7 @@ struct config {
 	int login_max_failures; /* TESSIE_LOGIN_MAX_FAILURES, default 5 */
 	int login_window; /* TESSIE_LOGIN_WINDOW seconds, def. 900 */
 	int log_level; /* TESSIE_LOG_LEVEL, default info */
+	double fleet_budget_usd; /* TESSIE_FLEET_BUDGET_USD, default 10 */
 };
 
 /* What a program needs to be present; checked by config_require(). */

@@ -24,7 +24,8 @@ test_stack_up() {
 
 	JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	TESSIE_ADMIN_PASSWORD=t-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')
-	export JWT_SECRET TESSIE_ADMIN_PASSWORD
+	ENCRYPTION_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")
+	export JWT_SECRET TESSIE_ADMIN_PASSWORD ENCRYPTION_KEY
 	export TESSIE_WORKERS=${TESSIE_WORKERS:-3}
 	export TESSIE_LOG_LEVEL=${TESSIE_LOG_LEVEL:-warn}
 	unset TESSIE_ENV_FILE

@@ -13,6 +13,9 @@
 
 #include "sbuf.h"
 
+/* Not every test uses every helper. */
+#pragma GCC diagnostic ignored "-Wunused-function"
+
 struct resp {
 	long status;
 	struct sbuf body;

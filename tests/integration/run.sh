@@ -37,6 +37,11 @@ export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
 rc=0
 for t in "$BUILD"/tests/test_it_*; do
 	[ -x "$t" ] || continue
+	# A test may stop tessie-api on purpose (SIGTERM); start another.
+	if ! kill -0 "$API_PID" 2>/dev/null; then
+		stack_api_start "$BUILD"
+		export TEST_API_PID=$API_PID
+	fi
 	echo "# $(basename "$t")"
 	"$t" || rc=1
 done
