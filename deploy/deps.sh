@@ -52,5 +52,5 @@ fi
 if [ ! -f web/node_modules/.package-lock.json ] ||
 	[ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
 	echo "deps: npm ci in web/" >&2
-	(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	(cd web && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error >/dev/null)
 fi

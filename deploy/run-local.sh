@@ -75,8 +75,17 @@ finish() {
 trap finish EXIT
 trap 'exit 0' INT TERM HUP
 
-echo "starting PostgreSQL (data in var/pg)..."
-stack_pg_start "$VAR/pg"
+# PostgreSQL runs as the postgres account when we are root; it must be able
+# to reach its data folder.  A checkout under /root (mode 0700) is out of
+# its reach: then the data lives in /var/lib/tessie-stats instead.
+PGDATA_DIR=$VAR/pg
+if [ "$(id -u)" -eq 0 ] && ! (cd / && runuser -u postgres -- test -x "$VAR"); then
+	PGDATA_DIR=/var/lib/tessie-stats/$(printf '%s' "$TOP" | md5sum | cut -c1-12)/pg
+	mkdir -p "$(dirname "$PGDATA_DIR")"
+	echo "note: the postgres account cannot reach $VAR; keeping the database in $PGDATA_DIR"
+fi
+echo "starting PostgreSQL (data in $PGDATA_DIR)..."
+stack_pg_start "$PGDATA_DIR"
 "$BUILD/tessie-admin" migrate -d sql
 "$BUILD/tessie-admin" set-password >/dev/null
 stack_api_start "$BUILD"

@@ -17,7 +17,9 @@ stack_pg_user() {
 
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
-		runuser -u postgres -- "$@"
+		# From /: the postgres account may not be allowed into the
+		# checkout (a clone under /root, say).
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
@@ -76,7 +78,8 @@ stack_pg_stop() {
 	return 0
 }
 
-# psql as the tessie superuser on the stack's cluster.
+# psql as the tessie superuser on the stack's cluster.  Give it SQL files
+# on standard input: psql may run as postgres, which may not read ours.
 stack_psql() {
 	as_pg "$PGBIN/psql" -h "$PG_DIR/sock" -U tessie -d tessie -v ON_ERROR_STOP=1 -qtA "$@"
 }

@@ -35,7 +35,7 @@ test_stack_up() {
 	"$build/tessie-admin" migrate -d "$TOP/sql" >/dev/null || return 1
 	"$build/tessie-admin" set-password >/dev/null || return 1
 	if [ -n "$fixtures" ]; then
-		stack_psql -f "$fixtures" >/dev/null || return 1
+		stack_psql <"$fixtures" >/dev/null || return 1
 	fi
 	stack_api_start "$build" || return 1
 	PORT=$(free_port)

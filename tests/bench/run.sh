@@ -23,7 +23,7 @@ NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error test_stack_up "$BUILD" "$www"
 trap 'test_stack_cleanup; rm -rf "$www"' EXIT
 
 t0=$(date +%s.%N)
-stack_psql -f tests/bench/seed.sql >/dev/null
+stack_psql <tests/bench/seed.sql >/dev/null
 t1=$(date +%s.%N)
 rows=$(stack_psql -c "SELECT count(*) FROM vehicle_states")
 size=$(stack_psql -c "SELECT pg_size_pretty(pg_total_relation_size('vehicle_states'))")

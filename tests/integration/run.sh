@@ -21,15 +21,15 @@ pgrun=
 [ "$(id -u)" -eq 0 ] && pgrun="runuser -u postgres --"
 cat >"$STACK_DIR/pg-stop.sh" <<SH
 #!/bin/sh
-exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/dev/null
+cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/dev/null
 SH
 cat >"$STACK_DIR/pg-start.sh" <<SH
 #!/bin/sh
-exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -l "$STACK_DIR/pg/postgres.log" -w -o "-c listen_addresses='' -c unix_socket_directories='$STACK_DIR/pg/sock' -c unix_socket_permissions=0700 -c fsync=off" start >/dev/null
+cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -l "$STACK_DIR/pg/postgres.log" -w -o "-c listen_addresses='' -c unix_socket_directories='$STACK_DIR/pg/sock' -c unix_socket_permissions=0700 -c fsync=off" start >/dev/null
 SH
 cat >"$STACK_DIR/psql.sh" <<SH
 #!/bin/sh
-exec $pgrun "$PGBIN/psql" -h "$STACK_DIR/pg/sock" -U tessie -d tessie -v ON_ERROR_STOP=1 -qtA "\$@"
+cd / && exec $pgrun "$PGBIN/psql" -h "$STACK_DIR/pg/sock" -U tessie -d tessie -v ON_ERROR_STOP=1 -qtA "\$@"
 SH
 chmod +x "$STACK_DIR"/*.sh
 export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
