@@ -23,7 +23,7 @@ static const char *const config_names[] = { "DATABASE_URL", "JWT_SECRET",
 	"TESSIE_ADMIN_PASSWORD", "TESSIE_FCGI_SOCKET", "TESSIE_HTTP_PORT",
 	"TESSIE_WORKERS", "TESSIE_BODY_MAX", "TESSIE_JWT_TTL",
 	"TESSIE_LOGIN_MAX_FAILURES", "TESSIE_LOGIN_WINDOW", "TESSIE_LOG_LEVEL",
-	"TESSIE_FLEET_BUDGET_USD" };
+	"TESSIE_FLEET_BUDGET_USD", "TESSIE_FLEET_MAX_INFLIGHT" };
 
 #define NNAMES (sizeof(config_names) / sizeof(config_names[0]))
 
@@ -315,6 +315,10 @@ config_load(struct config *cfg, const char *env_file, char *err, size_t errlen)
 		&fv, "TESSIE_FLEET_BUDGET_USD", 10, 0, 100000, &n, err, errlen))
 		goto out;
 	cfg->fleet_budget_usd = (double)n;
+	if (get_long(
+		&fv, "TESSIE_FLEET_MAX_INFLIGHT", 16, 1, 256, &n, err, errlen))
+		goto out;
+	cfg->fleet_max_inflight = (int)n;
 	cfg->log_level = LOGL_INFO;
 	if ((v = lookup(&fv, "TESSIE_LOG_LEVEL")) != NULL && *v != '\0') {
 		if ((cfg->log_level = log_level_parse(v)) == -1) {

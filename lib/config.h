@@ -34,6 +34,7 @@ struct config {
 	int login_window; /* TESSIE_LOGIN_WINDOW seconds, def. 900 */
 	int log_level; /* TESSIE_LOG_LEVEL, default info */
 	double fleet_budget_usd; /* TESSIE_FLEET_BUDGET_USD, default 10 */
+	int fleet_max_inflight; /* TESSIE_FLEET_MAX_INFLIGHT, default 16 */
 };
 
 /* What a program needs to be present; checked by config_require(). */

@@ -11,7 +11,9 @@ const struct sync_job_def sync_jobs[] = {
 	{ "energy_history", 900,
 	    "energy history of today, yesterday and "
 	    "missing days" },
-	{ "charging_history", 3600, "Supercharger sessions and their cost" },
+	{ "charging_history", 86400,
+	    "Supercharger sessions and their cost "
+	    "(billed per car: once a day)" },
 };
 
 const size_t nsync_jobs = nitems(sync_jobs);

@@ -88,7 +88,8 @@ t_token(void)
 		    " && runuser -u postgres -- true 2>/dev/null; "
 		    "PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n 1); "
 		    "if [ $(id -u) -eq 0 ]; then R='runuser -u postgres --'; "
-		    "fi; cd / && $R $PGBIN/pg_dump -h %s/pg/sock -U tessie tessie",
+		    "fi; cd / && $R $PGBIN/pg_dump -h %s/pg/sock -U tessie "
+		    "tessie",
 		    getenv("TEST_STACK_DIR"), getenv("TEST_STACK_DIR"));
 		if ((p = popen(cmd, "r")) != NULL) {
 			while ((n = fread(buf, 1, sizeof(buf), p)) > 0)

@@ -1,0 +1,269 @@
+/*
+ * The energy_history job: calendar_history (kind=energy) of today and
+ * yesterday on each site's own calendar, plus up to a week of the missing
+ * days of the last fortnight (so that a gap closes by itself over a few
+ * runs).  Buckets are upserted keyed (site_id, period, ts); a bucket that
+ * Tesla did not change is not written again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet_parse.h"
+#include "jobs.h"
+#include "log.h"
+#include "sites.h"
+
+#define BACKFILL_DAYS 14
+#define DAYS_PER_RUN 9
+
+/* Days to fetch, newest first; start and end as UTC instants. */
+static const struct db_stmt q_days = { "history_days",
+	"SELECT id, tesla_site_id, time_zone, day::text, "
+	"to_char(day::timestamp AT TIME ZONE time_zone, "
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	"to_char((day + 1)::timestamp AT TIME ZONE time_zone "
+	"- interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d::date AS day, "
+	"row_number() OVER (PARTITION BY s.id ORDER BY d DESC) AS n "
+	"FROM energy_sites s, generate_series("
+	"(now() AT TIME ZONE s.time_zone)::date - $2::int, "
+	"(now() AT TIME ZONE s.time_zone)::date, interval '1 day') AS d "
+	"WHERE s.account_id = $1::uuid "
+	"AND (d::date >= (now() AT TIME ZONE s.time_zone)::date - 1 "
+	"OR NOT EXISTS (SELECT 1 FROM energy_history h "
+	"WHERE h.site_id = s.id "
+	"AND h.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
+	"AND h.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone))) x "
+	"WHERE n <= $3::int ORDER BY id, day DESC",
+	3 };
+
+/* A bucket Tesla did not change is not written again. */
+static const struct db_stmt q_upsert = { "history_upsert",
+	"INSERT INTO energy_history AS e (site_id, "
+	"period, " FLEET_EBUCKET_COLUMNS ") "
+	"VALUES ($1::uuid, $2, " FLEET_EBUCKET_VALUES ") "
+	"ON CONFLICT (site_id, period, ts) DO UPDATE SET "
+	"solar_energy_exported_kwh = EXCLUDED.solar_energy_exported_kwh, "
+	"generator_energy_exported_kwh = "
+	"EXCLUDED.generator_energy_exported_kwh, "
+	"grid_energy_imported_kwh = EXCLUDED.grid_energy_imported_kwh, "
+	"grid_services_energy_imported_kwh = "
+	"EXCLUDED.grid_services_energy_imported_kwh, "
+	"grid_services_energy_exported_kwh = "
+	"EXCLUDED.grid_services_energy_exported_kwh, "
+	"grid_energy_exported_from_solar_kwh = "
+	"EXCLUDED.grid_energy_exported_from_solar_kwh, "
+	"grid_energy_exported_from_generator_kwh = "
+	"EXCLUDED.grid_energy_exported_from_generator_kwh, "
+	"grid_energy_exported_from_battery_kwh = "
+	"EXCLUDED.grid_energy_exported_from_battery_kwh, "
+	"battery_energy_exported_kwh = EXCLUDED.battery_energy_exported_kwh, "
+	"battery_energy_imported_from_grid_kwh = "
+	"EXCLUDED.battery_energy_imported_from_grid_kwh, "
+	"battery_energy_imported_from_solar_kwh = "
+	"EXCLUDED.battery_energy_imported_from_solar_kwh, "
+	"battery_energy_imported_from_generator_kwh = "
+	"EXCLUDED.battery_energy_imported_from_generator_kwh, "
+	"consumer_energy_imported_from_grid_kwh = "
+	"EXCLUDED.consumer_energy_imported_from_grid_kwh, "
+	"consumer_energy_imported_from_solar_kwh = "
+	"EXCLUDED.consumer_energy_imported_from_solar_kwh, "
+	"consumer_energy_imported_from_battery_kwh = "
+	"EXCLUDED.consumer_energy_imported_from_battery_kwh, "
+	"consumer_energy_imported_from_generator_kwh = "
+	"EXCLUDED.consumer_energy_imported_from_generator_kwh, "
+	"fetched_at = now() "
+	"WHERE to_jsonb(e) - 'fetched_at' "
+	"IS DISTINCT FROM to_jsonb(EXCLUDED) - 'fetched_at'",
+	2 + FLEET_EBUCKET_NCOLS };
+
+struct day {
+	char site_id[40];
+	char date[16];
+	char path[512];
+	struct tesla_item item;
+	struct fleet_ehistory h;
+	int ok;
+};
+
+/* Percent-encodes an IANA zone name for a query string. */
+static void
+escape(const char *s, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 4 < outsz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outsz - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+static const char *
+period_name(long bucket_s, size_t n)
+{
+	if (n <= 1 || bucket_s == 86400)
+		return "day";
+	if (bucket_s == 300)
+		return "5min";
+	if (bucket_s == 900)
+		return "15min";
+	if (bucket_s == 3600)
+		return "hour";
+	return NULL;
+}
+
+static int
+day_done(
+    void *vctx, const struct fleet_req *req, const struct fleet_result *res)
+{
+	const struct tesla_item *it = req->user;
+	struct day *d = it->user;
+
+	(void)vctx;
+	if (res->outcome == FLEET_OK &&
+	    fleet_parse_energy_history(res->body, &d->h) == 0)
+		d->ok = 1;
+	else
+		log_warn("calendar_history: %s (HTTP %ld)",
+		    res->outcome == FLEET_OK ? "unusable answer"
+					     : fleet_outcome_name(res->outcome),
+		    res->status);
+	return FLEET_CONTINUE;
+}
+
+/* Stores one day's buckets; the number stored, or -1. */
+static int
+store_day(struct job_run *run, struct day *d)
+{
+	const char *p[2 + FLEET_EBUCKET_NCOLS];
+	const char *period = period_name(d->h.bucket_s, d->h.n);
+	struct fleet_params fp;
+	char err[256];
+	int st, n = 0;
+
+	if (period == NULL) {
+		log_warn("calendar_history: buckets of %ld s not stored",
+		    d->h.bucket_s);
+		return -1;
+	}
+	for (size_t i = 0; i < d->h.n; i++) {
+		PGresult *res;
+
+		fleet_ebucket_params(&d->h.b[i], &fp);
+		p[0] = d->site_id;
+		p[1] = period;
+		for (int k = 0; k < fp.n; k++)
+			p[2 + k] = fp.v[k];
+		res = db_exec(run->db, &q_upsert, p, &st, err, sizeof(err));
+		if (res == NULL) {
+			log_error("energy history not stored: %s", err);
+			return -1;
+		}
+		PQclear(res);
+		n++;
+	}
+	return n;
+}
+
+static int
+sync_account(struct job_run *run, const char *account)
+{
+	struct tesla_session s;
+	struct day *days = NULL;
+	struct fleet_req *reqs = NULL;
+	PGresult *res = NULL;
+	char err[256], back[16], per[16], tz[200];
+	const char *p[3];
+	int st, n = 0, rc = -1, buckets = 0;
+
+	if (tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1 ||
+	    sites_refresh(&s, 0) == -1) {
+		job_fail(run, "%s", s.error);
+		goto out;
+	}
+	snprintf(back, sizeof(back), "%d", BACKFILL_DAYS);
+	snprintf(per, sizeof(per), "%d", DAYS_PER_RUN);
+	p[0] = account;
+	p[1] = back;
+	p[2] = per;
+	if ((res = db_exec(run->db, &q_days, p, &st, err, sizeof(err))) ==
+	    NULL) {
+		job_fail(run, "%s", err);
+		goto out;
+	}
+	n = PQntuples(res);
+	if ((days = calloc(n ? n : 1, sizeof(*days))) == NULL ||
+	    (reqs = calloc(n ? n : 1, sizeof(*reqs))) == NULL) {
+		job_fail(run, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		struct day *d = &days[i];
+
+		snprintf(d->site_id, sizeof(d->site_id), "%s",
+		    PQgetvalue(res, i, 0));
+		snprintf(d->date, sizeof(d->date), "%s", PQgetvalue(res, i, 3));
+		escape(PQgetvalue(res, i, 2), tz, sizeof(tz));
+		snprintf(d->path, sizeof(d->path),
+		    "/api/1/energy_sites/%s/calendar_history?kind=energy"
+		    "&period=day&start_date=%s&end_date=%s&time_zone=%s",
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 4),
+		    PQgetvalue(res, i, 5), tz);
+		d->item.site_id = d->site_id;
+		d->item.user = d;
+		reqs[i].method = "GET";
+		reqs[i].path = d->path;
+		reqs[i].cls = FLEET_ENERGY;
+		reqs[i].endpoint = "/api/1/energy_sites/{id}/calendar_history";
+		reqs[i].user = &d->item;
+	}
+	if (n > 0 && tesla_run(&s, reqs, (size_t)n, day_done, NULL) == -1) {
+		job_fail(run, "Fleet API client failed");
+		goto out;
+	}
+	/* One transaction per day: a day is stored whole or not at all. */
+	for (int i = 0; i < n; i++) {
+		int k;
+
+		if (!days[i].ok) {
+			run->items_failed++;
+			continue;
+		}
+		if (db_command(run->db, "BEGIN") == -1) {
+			job_fail(run, "database unavailable");
+			goto out;
+		}
+		k = store_day(run, &days[i]);
+		if (db_command(run->db, k < 0 ? "ROLLBACK" : "COMMIT") == -1 ||
+		    k < 0) {
+			run->items_failed++;
+			continue;
+		}
+		buckets += k;
+		run->items_ok++;
+	}
+	json_object_set_new(run->details, "days", json_integer(n));
+	json_object_set_new(run->details, "buckets", json_integer(buckets));
+	rc = 0;
+out:
+	for (int i = 0; days != NULL && i < n; i++)
+		fleet_ehistory_clear(&days[i].h);
+	PQclear(res);
+	free(days);
+	free(reqs);
+	tesla_close(&s);
+	return rc;
+}
+
+int
+job_energy_history(struct job_run *run)
+{
+	return job_each_account(run, sync_account);
+}

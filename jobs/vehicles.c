@@ -1,0 +1,380 @@
+/*
+ * The vehicles job: the vehicle list first (free, wakes nothing), then
+ * vehicle_data for the cars that are online (billed; never for an asleep
+ * or offline car, and never a wake_up).  When the month's Fleet API spend
+ * runs ahead of the budget line, vehicle_data is fetched less often and
+ * the run says so.  States are stored in one transaction per batch, as
+ * idempotent upserts keyed (vehicle_id, ts).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fleet_parse.h"
+#include "jobs.h"
+#include "log.h"
+#include "tesla.h"
+
+#define BASE_INTERVAL_S 300
+#define DATA_ENDPOINTS /* ";"-separated, percent-encoded */                    \
+	"charge_state%3Bclimate_state%3Bdrive_state%3Bgui_settings%3B"         \
+	"location_data%3Bvehicle_config%3Bvehicle_state"
+
+static const struct db_stmt q_upsert_vehicle = { "vehicles_upsert",
+	"INSERT INTO vehicles AS v (account_id, tesla_id, vin, display_name, "
+	"state, state_changed_at, last_seen_at) "
+	"VALUES ($1::uuid, $2::bigint, $3, nullif($4, ''), $5, now(), "
+	"CASE WHEN $5 = 'online' THEN now() END) "
+	"ON CONFLICT (tesla_id) DO UPDATE SET vin = EXCLUDED.vin, "
+	"display_name = coalesce(EXCLUDED.display_name, v.display_name), "
+	"state = EXCLUDED.state, "
+	"state_changed_at = CASE WHEN v.state = EXCLUDED.state "
+	"THEN v.state_changed_at ELSE now() END, "
+	"last_seen_at = coalesce(EXCLUDED.last_seen_at, v.last_seen_at) "
+	"WHERE v.account_id = EXCLUDED.account_id "
+	"RETURNING id",
+	5 };
+
+static const struct db_stmt q_insert_state = { "vehicles_insert_state",
+	"INSERT INTO vehicle_states (vehicle_id, " FLEET_VSTATE_COLUMNS ") "
+	"VALUES ($1::uuid, " FLEET_VSTATE_VALUES ") "
+	"ON CONFLICT (vehicle_id, ts) DO NOTHING",
+	1 + FLEET_VSTATE_NCOLS };
+
+static const struct db_stmt q_set_state = { "vehicles_set_state",
+	"UPDATE vehicles SET state = $2, state_changed_at = CASE WHEN "
+	"state = $2 THEN state_changed_at ELSE now() END, last_seen_at = "
+	"CASE WHEN $2 = 'online' THEN now() ELSE last_seen_at END "
+	"WHERE id = $1::uuid",
+	2 };
+
+/*
+ * The budget line: spend so far this month against budget x the elapsed
+ * part of the month, and when vehicle_data was last asked for.
+ */
+static const struct db_stmt q_budget = { "vehicles_budget",
+	"SELECT coalesce((SELECT sum(cost) FROM fleet_api_calls "
+	"WHERE account_id = $1::uuid AND ts >= date_trunc('month', now())), "
+	"0)::float8, "
+	"coalesce((SELECT (value #>> '{}')::float8 FROM settings "
+	"WHERE account_id = $1::uuid "
+	"AND key = 'fleet_api_monthly_budget_usd'), $2::float8), "
+	"extract(epoch FROM now() - date_trunc('month', now()))::float8, "
+	"extract(epoch FROM date_trunc('month', now()) + interval '1 month' "
+	"- date_trunc('month', now()))::float8, "
+	"coalesce(extract(epoch FROM now() - (SELECT max(ts) FROM "
+	"fleet_api_calls WHERE account_id = $1::uuid AND endpoint = "
+	"'/api/1/vehicles/{id}/vehicle_data')), 1e9)::float8",
+	2 };
+
+struct car {
+	struct fleet_vehicle v;
+	char id[40]; /* our uuid */
+	struct tesla_item item;
+	char path[192];
+	int have_state;
+	struct fleet_vstate st;
+	const char *outcome; /* for the state update: NULL, asleep... */
+};
+
+struct ctx {
+	struct job_run *run;
+	struct car *cars;
+	size_t ncars;
+	int list_ok;
+	json_t *list;
+	int auth_failed;
+};
+
+static int
+list_done(
+    void *vctx, const struct fleet_req *req, const struct fleet_result *res)
+{
+	struct ctx *c = vctx;
+
+	(void)req;
+	if (res->outcome == FLEET_OK && res->body != NULL) {
+		c->list = json_incref(res->body);
+		c->list_ok = 1;
+	} else {
+		c->auth_failed = res->outcome == FLEET_ERR_AUTH;
+		job_fail(c->run, "vehicle list: %s (HTTP %ld)",
+		    fleet_outcome_name(res->outcome), res->status);
+	}
+	return FLEET_CONTINUE;
+}
+
+static int
+data_done(
+    void *vctx, const struct fleet_req *req, const struct fleet_result *res)
+{
+	struct ctx *c = vctx;
+	const struct tesla_item *it = req->user;
+	struct car *car = it->user;
+
+	(void)c;
+	switch (res->outcome) {
+	case FLEET_OK:
+		if (fleet_parse_vehicle_data(res->body, &car->st) == 0 &&
+		    (car->st.vin[0] == '\0' ||
+			strcmp(car->st.vin, car->v.vin) == 0)) {
+			car->have_state = 1;
+			if (car->st.warnings > 0)
+				log_warn("vehicle_data: %d field(s) skipped",
+				    car->st.warnings);
+		} else {
+			car->outcome = "unusable";
+			log_warn("vehicle_data answer skipped: not a usable "
+				 "state");
+		}
+		break;
+	case FLEET_ERR_ASLEEP:
+		car->outcome = "asleep"; /* fell asleep meanwhile */
+		break;
+	default:
+		car->outcome = fleet_outcome_name(res->outcome);
+		log_warn("vehicle_data failed: %s (HTTP %ld)",
+		    fleet_outcome_name(res->outcome), res->status);
+	}
+	return FLEET_CONTINUE;
+}
+
+/* Stores the list; fills c->cars with our ids.  0 or -1. */
+static int
+store_list(struct ctx *c, const char *account)
+{
+	struct fleet_vehicle *v = NULL;
+	size_t n = 0, skipped = 0;
+	char tid[24], err[256];
+	const char *p[5];
+	int st;
+
+	if (fleet_parse_vehicles(c->list, &v, &n, &skipped) == -1)
+		return job_fail(c->run, "vehicle list: not an array");
+	c->run->items_failed += (int)skipped;
+	if (n > 0 && (c->cars = calloc(n, sizeof(*c->cars))) == NULL) {
+		free(v);
+		return job_fail(c->run, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct car *car = &c->cars[c->ncars];
+		PGresult *res;
+
+		car->v = v[i];
+		snprintf(tid, sizeof(tid), "%lld", (long long)v[i].tesla_id);
+		p[0] = account;
+		p[1] = tid;
+		p[2] = v[i].vin;
+		p[3] = v[i].display_name;
+		p[4] = v[i].state;
+		res = db_exec(
+		    c->run->db, &q_upsert_vehicle, p, &st, err, sizeof(err));
+		if (res == NULL || PQntuples(res) != 1) {
+			/* Another account's car, or a bad row. */
+			log_warn("vehicle %s not stored: %s", tid,
+			    res ? "owned by another account" : err);
+			c->run->items_failed++;
+			PQclear(res);
+			continue;
+		}
+		snprintf(car->id, sizeof(car->id), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		car->item.vehicle_id = car->id;
+		car->item.user = car;
+		c->ncars++;
+	}
+	free(v);
+	return 0;
+}
+
+/* Stores the states and state changes in one transaction. */
+static int
+store_states(struct ctx *c)
+{
+	struct fleet_params fp;
+	const char *p[1 + FLEET_VSTATE_NCOLS];
+	char err[256];
+	int st, stored = 0, failed = 0;
+
+	if (db_command(c->run->db, "BEGIN") == -1)
+		return job_fail(c->run, "database unavailable");
+	for (size_t i = 0; i < c->ncars; i++) {
+		struct car *car = &c->cars[i];
+		PGresult *res;
+
+		if (car->have_state) {
+			fleet_vstate_params(&car->st, &fp);
+			p[0] = car->id;
+			for (int k = 0; k < fp.n; k++)
+				p[1 + k] = fp.v[k];
+			res = db_exec(c->run->db, &q_insert_state, p, &st, err,
+			    sizeof(err));
+			if (res == NULL) {
+				log_error("vehicle state not stored: %s", err);
+				failed++;
+				if (st == 503)
+					break;
+				continue;
+			}
+			PQclear(res);
+			stored++;
+		} else if (car->outcome != NULL &&
+		    strcmp(car->outcome, "asleep") == 0) {
+			p[0] = car->id;
+			p[1] = "asleep";
+			PQclear(db_exec(c->run->db, &q_set_state, p, &st, err,
+			    sizeof(err)));
+		}
+	}
+	if (db_command(c->run->db, "COMMIT") == -1)
+		return job_fail(c->run, "database unavailable while storing");
+	c->run->items_ok += stored;
+	c->run->items_failed += failed;
+	return 0;
+}
+
+/* How often vehicle_data may be asked for, given the budget; s. */
+static double
+budget_interval(struct ctx *c, const char *account, int online, json_t *details)
+{
+	char budget[32], err[256];
+	const char *p[2] = { account, budget };
+	double spend, cap, elapsed, month, since, line, interval;
+	PGresult *res;
+	int st;
+
+	snprintf(budget, sizeof(budget), "%.4f", c->run->cfg->fleet_budget_usd);
+	res = db_exec(c->run->db, &q_budget, p, &st, err, sizeof(err));
+	if (res == NULL)
+		return BASE_INTERVAL_S;
+	spend = atof(PQgetvalue(res, 0, 0));
+	cap = atof(PQgetvalue(res, 0, 1));
+	elapsed = atof(PQgetvalue(res, 0, 2));
+	month = atof(PQgetvalue(res, 0, 3));
+	since = atof(PQgetvalue(res, 0, 4));
+	PQclear(res);
+	line = month > 0 ? cap * elapsed / month : cap;
+	interval = BASE_INTERVAL_S;
+	if (spend > line && online > 0) {
+		/* Spread what is left over what is left of the month. */
+		double left = cap - spend, per_poll = online * FLEET_PRICE_DATA;
+
+		interval = left <= 0 ? INFINITY
+				     : (month - elapsed) / (left / per_poll);
+		if (interval < BASE_INTERVAL_S)
+			interval = BASE_INTERVAL_S;
+	}
+	json_object_set_new(details, "budget_usd", json_real(cap));
+	json_object_set_new(details, "month_spend_usd", json_real(spend));
+	json_object_set_new(details, "budget_line_usd", json_real(line));
+	json_object_set_new(details, "poll_interval_s",
+	    isinf(interval) ? json_null() : json_real(round(interval)));
+	json_object_set_new(
+	    details, "throttled", json_boolean(interval > BASE_INTERVAL_S));
+	if (interval > BASE_INTERVAL_S) {
+		if (isinf(interval))
+			snprintf(c->run->message, sizeof(c->run->message),
+			    "monthly Fleet API budget of $%.2f spent ($%.2f): "
+			    "vehicle data paused until next month",
+			    cap, spend);
+		else
+			snprintf(c->run->message, sizeof(c->run->message),
+			    "spend $%.2f is ahead of the budget line $%.2f "
+			    "(of $%.2f): polling vehicle data every %.0f min "
+			    "instead of %d",
+			    spend, line, cap, interval / 60,
+			    BASE_INTERVAL_S / 60);
+	}
+	/* A little slack so that cron jitter does not skip a turn. */
+	return since + 30 >= interval ? 0 : interval;
+}
+
+static int
+sync_account(struct job_run *run, const char *account)
+{
+	struct tesla_session s;
+	struct ctx c;
+	struct fleet_req list_req = { "GET", "/api/1/vehicles", NULL,
+		FLEET_FREE, "/api/1/vehicles", 0, NULL };
+	struct tesla_item list_item = { NULL, NULL, NULL };
+	struct fleet_req *reqs = NULL;
+	size_t nreq = 0;
+	int online = 0, rc = -1;
+	double wait;
+
+	memset(&c, 0, sizeof(c));
+	c.run = run;
+	list_req.user = &list_item;
+	if (tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1) {
+		job_fail(run, "%s", s.error);
+		goto out;
+	}
+	if (tesla_run(&s, &list_req, 1, list_done, &c) == -1 || !c.list_ok) {
+		if (!run->error[0])
+			job_fail(run, "vehicle list failed");
+		goto out;
+	}
+	if (store_list(&c, account) == -1)
+		goto out;
+	for (size_t i = 0; i < c.ncars; i++)
+		online += strcmp(c.cars[i].v.state, "online") == 0;
+	wait = budget_interval(&c, account, online, run->details);
+	if ((reqs = calloc(c.ncars ? c.ncars : 1, sizeof(*reqs))) == NULL) {
+		job_fail(run, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c.ncars; i++) {
+		struct car *car = &c.cars[i];
+
+		if (strcmp(car->v.state, "online") != 0 || wait > 0) {
+			run->items_skipped++; /* asleep: never polled */
+			continue;
+		}
+		snprintf(car->path, sizeof(car->path),
+		    "/api/1/vehicles/%lld/vehicle_data?endpoints=%s",
+		    (long long)car->v.tesla_id, DATA_ENDPOINTS);
+		reqs[nreq].method = "GET";
+		reqs[nreq].path = car->path;
+		reqs[nreq].cls = FLEET_DATA;
+		reqs[nreq].endpoint = "/api/1/vehicles/{id}/vehicle_data";
+		reqs[nreq].user = &car->item;
+		nreq++;
+	}
+	if (nreq > 0 && tesla_run(&s, reqs, nreq, data_done, &c) == -1) {
+		job_fail(run, "Fleet API client failed");
+		goto out;
+	}
+	for (size_t i = 0; i < c.ncars; i++)
+		if (c.cars[i].outcome != NULL &&
+		    strcmp(c.cars[i].outcome, "asleep") != 0 &&
+		    strcmp(c.cars[i].outcome, "unusable") != 0 &&
+		    !c.cars[i].have_state)
+			run->items_failed++;
+		else if (c.cars[i].outcome != NULL &&
+		    strcmp(c.cars[i].outcome, "unusable") == 0)
+			run->items_failed++;
+		else if (c.cars[i].outcome != NULL)
+			run->items_skipped++;
+	if (store_states(&c) == -1)
+		goto out;
+	json_object_set_new(
+	    run->details, "vehicles", json_integer((json_int_t)c.ncars));
+	json_object_set_new(run->details, "online", json_integer(online));
+	if (s.rate_limited_s > 0)
+		json_object_set_new(run->details, "rate_limited_s",
+		    json_integer(s.rate_limited_s));
+	rc = 0;
+out:
+	json_decref(c.list);
+	free(c.cars);
+	free(reqs);
+	tesla_close(&s);
+	return rc;
+}
+
+int
+job_vehicles(struct job_run *run)
+{
+	return job_each_account(run, sync_account);
+}
