@@ -66,6 +66,7 @@ stopping=0
 finish() {
 	[ "$stopping" = 1 ] && return
 	stopping=1
+	set +e			# stop everything, whatever fails on the way
 	trap '' INT TERM HUP	# a second Ctrl-C must not cut the clean-up short
 	echo
 	echo "stopping..."
@@ -88,14 +89,67 @@ echo "starting PostgreSQL (data in $PGDATA_DIR)..."
 stack_pg_start "$PGDATA_DIR"
 "$BUILD/tessie-admin" migrate -d sql
 "$BUILD/tessie-admin" set-password >/dev/null
+# No Tesla application configured: the built-in Fleet API simulator plays
+# Tesla (a household of three cars and a Powerwall site), so that the
+# dashboard lives from the first minute.
+SIM=0
+if [ -z "${TESLA_CLIENT_ID:-}" ] && ! in_env_file TESLA_CLIENT_ID &&
+	[ -z "${TESLA_API_BASE_URL:-}" ] && ! in_env_file TESLA_API_BASE_URL; then
+	SIM=1
+	setsid "$BUILD/tessie-sim" -p 0 >"$STACK_DIR/sim.out" 2>"$STACK_DIR/sim.log" &
+	stack_record sim $!
+	for _ in $(seq 1 100); do
+		SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STACK_DIR/sim.out")
+		[ -n "$SIMPORT" ] && break
+		sleep 0.05
+	done
+	[ -n "$SIMPORT" ] || { echo "make run: the simulator did not start; see var/run/sim.log" >&2; exit 1; }
+	export TESLA_API_BASE_URL=http://127.0.0.1:$SIMPORT
+	export TESLA_AUTH_URL=$TESLA_API_BASE_URL TESLA_CLIENT_ID=tessie-sim
+fi
+
 stack_api_start "$BUILD"
 stack_nginx_start "$PORT" "$TOP/web/dist" 10r/m "$VAR/run/access.log"
+
+if [ "$SIM" = 1 ]; then
+	# Connect the admin account to the simulator's Tesla account.
+	token=$(curl -sf -H 'Content-Type: application/json' \
+		-d "{\"password\":\"$TESSIE_ADMIN_PASSWORD\"}" \
+		"http://127.0.0.1:$PORT/api/auth/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+	curl -sf -o /dev/null -H "Authorization: Bearer $token" \
+		-H 'Content-Type: application/json' \
+		-d '{"refresh_token":"sim-refresh-token-0","region":"na"}' \
+		"http://127.0.0.1:$PORT/api/auth/token" ||
+		echo "make run: could not connect the simulator's account" >&2
+fi
+
+# The sync jobs on their schedule (deploy/crontab), plus the worker that
+# starts manual runs at once.
+schedule() {
+	local m=0
+	"$BUILD/tessie-sync" vehicles
+	"$BUILD/tessie-sync" energy_live
+	"$BUILD/tessie-sync" energy_history
+	"$BUILD/tessie-sync" charging_history
+	while sleep 60; do
+		m=$((m + 1))
+		"$BUILD/tessie-sync" energy_live
+		[ $((m % 5)) -eq 0 ] && "$BUILD/tessie-sync" vehicles
+		[ $((m % 15)) -eq 0 ] && "$BUILD/tessie-sync" energy_history
+		[ $((m % 1440)) -eq 0 ] && "$BUILD/tessie-sync" charging_history
+	done
+}
+setsid "$BUILD/tessie-sync" worker >>"$STACK_DIR/sync.log" 2>&1 &
+stack_record worker $!
+(schedule >>"$STACK_DIR/sync.log" 2>&1) &
+stack_record scheduler $!
 
 cat <<MSG
 
   Tessie Stats is running at  http://127.0.0.1:$PORT/
   Log in with the password    $TESSIE_ADMIN_PASSWORD
   (set TESSIE_ADMIN_PASSWORD to choose your own; logs are in var/run/)
+$( [ "$SIM" = 1 ] && printf '\n  No TESLA_CLIENT_ID is set: the Fleet API simulator stands in for Tesla.\n' )
 
   Press Ctrl-C to stop.
 

@@ -143,6 +143,11 @@ stack_stop() {
 	tac "$STACK_DIR/pids" | while read -r name pid; do
 		case $name in
 		pg) stack_pg_stop ;;
+		scheduler)
+			# A shell loop: its current child goes with it.
+			kill -TERM "$pid" 2>/dev/null || true
+			pkill -TERM -P "$pid" 2>/dev/null || true
+			;;
 		*)
 			kill -TERM "$pid" 2>/dev/null || continue
 			for _ in $(seq 1 100); do

@@ -17,6 +17,8 @@
 #include "tesla.h"
 
 #define BASE_INTERVAL_S 300
+#define LIST_PAGE 100
+#define LIST_PAGES_MAX 100
 #define DATA_ENDPOINTS /* ";"-separated, percent-encoded */                    \
 	"charge_state%3Bclimate_state%3Bdrive_state%3Bgui_settings%3B"         \
 	"location_data%3Bvehicle_config%3Bvehicle_state"
@@ -50,6 +52,34 @@ static const struct db_stmt q_set_state = { "vehicles_set_state",
 	2 };
 
 /*
+ * A car to leave alone so that it can fall asleep (polling vehicle_data
+ * keeps a car awake): its last state is parked, not charging, with the
+ * climate off, and a state ten or more minutes older had the same odometer;
+ * and it has not been asleep or offline since we last asked for its data.
+ * After 45 minutes it is asked again.  Sample times are Tesla's and are
+ * compared only with each other; "since we last asked" is our own clock.
+ */
+static const struct db_stmt q_idle = { "vehicles_idle",
+	"SELECT v.id FROM vehicles v "
+	"JOIN LATERAL (SELECT max(ts) AS at FROM fleet_api_calls "
+	"WHERE vehicle_id = v.id "
+	"AND endpoint = '/api/1/vehicles/{id}/vehicle_data' "
+	"AND http_status = 200) c ON c.at > now() - interval '45 minutes' "
+	"JOIN LATERAL (SELECT ts, odometer_km, shift_state, charging_state, "
+	"is_climate_on FROM vehicle_states WHERE vehicle_id = v.id "
+	"ORDER BY ts DESC LIMIT 1) l ON true "
+	"WHERE v.account_id = $1::uuid "
+	"AND coalesce(v.state_changed_at, '-infinity') <= c.at "
+	"AND coalesce(l.shift_state, 'P') = 'P' "
+	"AND coalesce(l.charging_state, '') NOT IN ('Charging', 'Starting') "
+	"AND NOT coalesce(l.is_climate_on, false) "
+	"AND EXISTS (SELECT 1 FROM vehicle_states o WHERE o.vehicle_id = v.id "
+	"AND o.ts <= l.ts - interval '10 minutes' "
+	"AND o.ts > l.ts - interval '45 minutes' "
+	"AND o.odometer_km = l.odometer_km)",
+	1 };
+
+/*
  * The budget line: spend so far this month against budget x the elapsed
  * part of the month, and when vehicle_data was last asked for.
  */
@@ -76,6 +106,7 @@ struct car {
 	int have_state;
 	struct fleet_vstate st;
 	const char *outcome; /* for the state update: NULL, asleep... */
+	int idle; /* parked and unchanged: let it fall asleep */
 };
 
 struct ctx {
@@ -83,7 +114,9 @@ struct ctx {
 	struct car *cars;
 	size_t ncars;
 	int list_ok;
-	json_t *list;
+	json_t *list; /* every page's items */
+	size_t page_items; /* items on the last page */
+	json_int_t total; /* the list's "count", 0 when absent */
 	int auth_failed;
 };
 
@@ -94,8 +127,11 @@ list_done(
 	struct ctx *c = vctx;
 
 	(void)req;
-	if (res->outcome == FLEET_OK && res->body != NULL) {
-		c->list = json_incref(res->body);
+	if (res->outcome == FLEET_OK && json_is_array(res->body)) {
+		json_array_extend(c->list, res->body);
+		c->page_items = json_array_size(res->body);
+		c->total =
+		    json_integer_value(json_object_get(res->root, "count"));
 		c->list_ok = 1;
 	} else {
 		c->auth_failed = res->outcome == FLEET_ERR_AUTH;
@@ -185,6 +221,26 @@ store_list(struct ctx *c, const char *account)
 		c->ncars++;
 	}
 	free(v);
+	return 0;
+}
+
+static int
+mark_idle(struct ctx *c, const char *account)
+{
+	const char *p[1] = { account };
+	char err[256];
+	PGresult *res;
+	int st;
+
+	if ((res = db_exec(c->run->db, &q_idle, p, &st, err, sizeof(err))) ==
+	    NULL)
+		return job_fail(c->run, "%s", err);
+	log_debug("%d car(s) idle", PQntuples(res));
+	for (int i = 0; i < PQntuples(res); i++)
+		for (size_t k = 0; k < c->ncars; k++)
+			if (strcmp(c->cars[k].id, PQgetvalue(res, i, 0)) == 0)
+				c->cars[k].idle = 1;
+	PQclear(res);
 	return 0;
 }
 
@@ -286,7 +342,10 @@ budget_interval(struct ctx *c, const char *account, int online, json_t *details)
 			    spend, line, cap, interval / 60,
 			    BASE_INTERVAL_S / 60);
 	}
-	/* A little slack so that cron jitter does not skip a turn. */
+	if (interval <= BASE_INTERVAL_S)
+		return 0; /* on budget: every run polls */
+	/* Throttled: skip this run unless the longer interval has passed
+	 * (30 s of slack so that cron jitter does not skip a turn). */
 	return since + 30 >= interval ? 0 : interval;
 }
 
@@ -295,27 +354,40 @@ sync_account(struct job_run *run, const char *account)
 {
 	struct tesla_session s;
 	struct ctx c;
-	struct fleet_req list_req = { "GET", "/api/1/vehicles", NULL,
-		FLEET_FREE, "/api/1/vehicles", 0, NULL };
+	struct fleet_req list_req = { "GET", NULL, NULL, FLEET_FREE,
+		"/api/1/vehicles", 0, NULL };
 	struct tesla_item list_item = { NULL, NULL, NULL };
 	struct fleet_req *reqs = NULL;
+	char page_path[64];
 	size_t nreq = 0;
-	int online = 0, rc = -1;
+	int online = 0, rc = -1, idle = 0;
 	double wait;
 
 	memset(&c, 0, sizeof(c));
 	c.run = run;
 	list_req.user = &list_item;
-	if (tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1) {
+	list_req.path = page_path;
+	if ((c.list = json_array()) == NULL ||
+	    tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1) {
 		job_fail(run, "%s", s.error);
 		goto out;
 	}
-	if (tesla_run(&s, &list_req, 1, list_done, &c) == -1 || !c.list_ok) {
-		if (!run->error[0])
-			job_fail(run, "vehicle list failed");
-		goto out;
+	/* The list comes in pages of LIST_PAGE; "count" is the total. */
+	for (int page = 1; page <= LIST_PAGES_MAX; page++) {
+		snprintf(page_path, sizeof(page_path),
+		    "/api/1/vehicles?page=%d&per_page=%d", page, LIST_PAGE);
+		c.list_ok = 0;
+		if (tesla_run(&s, &list_req, 1, list_done, &c) == -1 ||
+		    !c.list_ok) {
+			if (!run->error[0])
+				job_fail(run, "vehicle list failed");
+			goto out;
+		}
+		if (c.page_items < LIST_PAGE ||
+		    (c.total > 0 && json_array_size(c.list) >= (size_t)c.total))
+			break;
 	}
-	if (store_list(&c, account) == -1)
+	if (store_list(&c, account) == -1 || mark_idle(&c, account) == -1)
 		goto out;
 	for (size_t i = 0; i < c.ncars; i++)
 		online += strcmp(c.cars[i].v.state, "online") == 0;
@@ -327,8 +399,12 @@ sync_account(struct job_run *run, const char *account)
 	for (size_t i = 0; i < c.ncars; i++) {
 		struct car *car = &c.cars[i];
 
-		if (strcmp(car->v.state, "online") != 0 || wait > 0) {
-			run->items_skipped++; /* asleep: never polled */
+		if (strcmp(car->v.state, "online") != 0 || wait > 0 ||
+		    car->idle) {
+			/* Asleep: never polled.  Idle: let it fall asleep. */
+			idle += car->idle && wait == 0 &&
+			    strcmp(car->v.state, "online") == 0;
+			run->items_skipped++;
 			continue;
 		}
 		snprintf(car->path, sizeof(car->path),
@@ -361,6 +437,7 @@ sync_account(struct job_run *run, const char *account)
 	json_object_set_new(
 	    run->details, "vehicles", json_integer((json_int_t)c.ncars));
 	json_object_set_new(run->details, "online", json_integer(online));
+	json_object_set_new(run->details, "idle", json_integer(idle));
 	if (s.rate_limited_s > 0)
 		json_object_set_new(run->details, "rate_limited_s",
 		    json_integer(s.rate_limited_s));

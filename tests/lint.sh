@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-SRC=$(git ls-files 'lib/*.c' 'handlers/*.c' 'jobs/*.c' 'tests/*.c' 2>/dev/null)
+SRC=$(git ls-files 'lib/*.c' 'handlers/*.c' 'jobs/*.c' 'tests/*.c' 'tests/**/*.c' 2>/dev/null)
 
 # 1. A format string that contains SQL.  A comment saying "lint-ok" on the
 #    line before allows one (a search text, say, that is never run).
@@ -29,7 +29,7 @@ fi
 if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	--std=c11 --inline-suppr -Ilib -D__GNUC__ --suppress=missingIncludeSystem \
 	--suppress=ctunullpointer \
-	lib handlers jobs tests/unit tests/integration; then
+	lib handlers jobs tests/unit tests/integration tests/sim; then
 	echo "lint: cppcheck found problems"
 	fail=1
 fi

@@ -31,6 +31,8 @@ step "tests (plain build)" tests/run.sh build plain
 step "build (sanitizers)" make -s -j"$JOBS" SANITIZE=address,undefined all tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	step "tests (address,undefined)" tests/run.sh build/san sanitizers
+step "simulator (plain build)" tests/sim/run.sh build
+step "simulator (address,undefined)" tests/sim/run.sh build/san
 step "lint" make -s lint
 step "web build" sh -c 'cd web && npm run --silent build >/dev/null'
 step "browser test" tests/e2e/run.sh build

@@ -32,6 +32,18 @@ cat >"$STACK_DIR/psql.sh" <<SH
 cd / && exec $pgrun "$PGBIN/psql" -h "$STACK_DIR/pg/sock" -U tessie -d tessie -v ON_ERROR_STOP=1 -qtA "\$@"
 SH
 chmod +x "$STACK_DIR"/*.sh
+# The Fleet API simulator with a fixed seed, on our clock (its samples must
+# not be ahead of it); tests move its clock where they need a given day.
+"$BUILD/tessie-sim" -p 0 -S 42 -A sim-test-token \
+	>"$STACK_DIR/sim.out" 2>"$STACK_DIR/sim.log" &
+stack_record sim $!
+for _ in $(seq 1 100); do
+	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STACK_DIR/sim.out")
+	[ -n "$SIMPORT" ] && break
+	sleep 0.05
+done
+export TEST_SIM_URL=http://127.0.0.1:$SIMPORT
+export TESLA_API_BASE_URL=$TEST_SIM_URL TESLA_AUTH_URL=$TEST_SIM_URL TESLA_CLIENT_ID=tessie-sim
 export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
 
 rc=0

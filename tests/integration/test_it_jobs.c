@@ -1,0 +1,677 @@
+/*
+ * tessie-sync against the Fleet API simulator (started by run.sh at a
+ * fixed time and seed): what is stored, what is never called, and how
+ * faults end.  Each check reads the simulator's call counters, the
+ * fleet_api_calls ledger or the stored rows.
+ */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "client.h"
+#include "util.h"
+
+static char token[2048];
+static char car_id[3][24]; /* Tesla ids of the three cars */
+
+/* Exit status of tessie-sync JOB. */
+static int
+sync_job(const char *job)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
+	    getenv("TEST_BUILD_DIR"), job, getenv("TEST_STACK_DIR"));
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The first value of a query, as text in out (empty on error). */
+static const char *
+sql(char *out, size_t n, const char *fmt, ...)
+{
+	char q[2048], cmd[2300];
+	va_list ap;
+	FILE *p;
+	size_t k = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
+	    getenv("TEST_STACK_DIR"), q);
+	out[0] = '\0';
+	if ((p = popen(cmd, "r")) != NULL) {
+		k = fread(out, 1, n - 1, p);
+		pclose(p);
+	}
+	out[k] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+static long
+sql_long(const char *fmt, const char *arg)
+{
+	char buf[256];
+
+	sql(buf, sizeof(buf), fmt, arg);
+	return atol(buf);
+}
+
+/* A request to the simulator's admin API; returns its JSON (caller frees). */
+static json_t *
+sim(const char *method, const char *path, const char *body)
+{
+	char *saved =
+	    getenv("TEST_BASE_URL") ? strdup(getenv("TEST_BASE_URL")) : NULL;
+	struct resp r;
+	json_t *j;
+
+	setenv("TEST_BASE_URL", getenv("TEST_SIM_URL"), 1);
+	http_send(&r, method, path, NULL, body ? "application/json" : NULL,
+	    body, body ? strlen(body) : 0);
+	if (saved != NULL) {
+		setenv("TEST_BASE_URL", saved, 1);
+		free(saved);
+	}
+	j = json_incref(r.json);
+	resp_free(&r);
+	return j;
+}
+
+static void
+sim_do(const char *method, const char *path, const char *body)
+{
+	json_decref(sim(method, path, body));
+}
+
+static void
+set_state(int car, const char *state)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"vehicle\":%s,\"state\":\"%s\"}",
+	    car_id[car], state);
+	sim_do("POST", "/sim/state", body);
+}
+
+/*
+ * Puts a car to sleep for one vehicles run and wakes it, as when its owner
+ * walks up to it: the next run asks for its data whatever it did before.
+ */
+static void
+wake(int car)
+{
+	set_state(car, "asleep");
+	sync_job("vehicles");
+	set_state(car, "online");
+}
+
+/* How many times the simulator saw endpoint for car (-1: all cars). */
+static long
+calls(int car, const char *endpoint)
+{
+	json_t *c = sim("GET", "/sim/calls", NULL), *v;
+	long n;
+
+	if (car >= 0)
+		v = json_object_get(
+		    json_object_get(
+			json_object_get(c, "by_vehicle"), car_id[car]),
+		    endpoint);
+	else
+		v = json_object_get(
+		    json_object_get(c, "by_endpoint"), endpoint);
+	n = (long)json_integer_value(v);
+	json_decref(c);
+	return n;
+}
+
+static long
+states_of(int car)
+{
+	return sql_long("SELECT count(*) FROM vehicle_states s JOIN vehicles v "
+			"ON v.id = s.vehicle_id WHERE v.tesla_id = %s",
+	    car_id[car]);
+}
+
+static void
+connect_account(const char *refresh)
+{
+	char body[256];
+	struct resp r;
+
+	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", refresh);
+	http_post_json(&r, "/api/auth/token", token, body);
+	if (r.status != 201)
+		printf("# storing the token: HTTP %ld\n", r.status);
+	resp_free(&r);
+}
+
+static void
+t_asleep_never_polled(void)
+{
+	long before0;
+
+	sim_do("POST", "/sim/reset-calls", "{}");
+	set_state(0, "asleep");
+	set_state(1, "online");
+	set_state(2, "online");
+	before0 = states_of(0);
+	is_int(sync_job("vehicles"), 0, "vehicles job succeeds");
+	is_int(calls(0, "vehicle_data"), 0,
+	    "an asleep car is never sent "
+	    "vehicle_data");
+	is_int(calls(-1, "wake_up"), 0, "and no car is ever woken");
+	is_int(calls(1, "vehicle_data"), 1, "an online car is polled once");
+	is_int(states_of(0), before0, "nothing stored for the asleep car");
+	ok(states_of(1) >= 1 && states_of(2) >= 1,
+	    "the online cars' states are stored");
+	is_int(sql_long("SELECT count(*) FROM vehicles WHERE state = "
+			"'asleep' AND tesla_id = %s",
+		   car_id[0]),
+	    1, "the asleep state is recorded");
+	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
+			"endpoint = '/api/1/vehicles' AND endpoint_class = "
+			"'free' AND cost = 0%s",
+		   ""),
+	    sql_long("SELECT count(*) FROM fleet_api_calls WHERE endpoint "
+		     "= '/api/1/vehicles'%s",
+		""),
+	    "the vehicle list is recorded as free");
+	ok(sql_long("SELECT count(*) FROM fleet_api_calls WHERE endpoint = "
+		    "'/api/1/vehicles/{id}/vehicle_data' AND cost = 0.002%s",
+	       "") >= 2,
+	    "each vehicle_data is recorded at $0.002");
+}
+
+static void
+t_idempotent(void)
+{
+	char before[128], after[128];
+	json_t *clk = sim("GET", "/sim/clock", NULL);
+	char body[128];
+
+	/* Back one hour, on a whole minute, so nothing moves meanwhile. */
+	snprintf(body, sizeof(body), "{\"advance_s\":%d}",
+	    -3600 -
+		(int)(json_integer_value(json_object_get(clk, "now_ms")) /
+		    1000 % 60));
+	json_decref(clk);
+	sim_do("POST", "/sim/clock", body);
+	/* Missing days come a few at a time: fetch until none is missing. */
+	for (int i = 0; i < 3; i++)
+		sync_job("energy_history");
+	is_int(sync_job("energy_history"), 0, "energy history is fetched");
+	sql(before, sizeof(before),
+	    "SELECT count(*) || ' ' || max(fetched_at) FROM energy_history");
+	ok(atoi(before) > 0, "and stored");
+	is_int(sync_job("energy_history"), 0, "and fetched again");
+	sql(after, sizeof(after),
+	    "SELECT count(*) || ' ' || max(fetched_at) FROM energy_history");
+	is_str(after, before, "re-polling the same buckets changes nothing");
+}
+
+/* Sum over the cars of the simulator's odometers, km. */
+static double
+sim_odometers(void)
+{
+	json_t *st = sim("GET", "/sim/state", NULL), *v;
+	double km = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "vehicles"), i, v) km +=
+	    json_number_value(json_object_get(v, "odometer_km"));
+	json_decref(st);
+	return km;
+}
+
+static void
+t_day(void)
+{
+	char buf[256], body[128], t0[64];
+	double truth;
+	int failed = 0;
+
+	/*
+	 * The latest weekday 05:00 in Berlin that is not in the future, so
+	 * that samples are never ahead of our clock and the day has commutes.
+	 */
+	sql(buf, sizeof(buf),
+	    "SELECT to_char(max(d + time '05:00') AT TIME ZONE "
+	    "'Europe/Berlin', 'YYYY-MM-DD\\\"T\\\"HH24:MI:SS\\\"Z\\\"') "
+	    "FROM generate_series((now() AT TIME ZONE 'Europe/Berlin')::date "
+	    "- 4, (now() AT TIME ZONE 'Europe/Berlin')::date, '1 day') d "
+	    "WHERE extract(isodow FROM d) <= 5 AND d + time '05:00' <= "
+	    "now() AT TIME ZONE 'Europe/Berlin'");
+	snprintf(t0, sizeof(t0), "%.40s", buf);
+	snprintf(body, sizeof(body), "{\"set\":\"%s\"}", t0);
+	sim_do("POST", "/sim/clock", body);
+	for (int i = 0; i < 3; i++)
+		set_state(i, "auto");
+	truth = sim_odometers();
+	/* 20 hours in 20-minute steps, the jobs running as cron would. */
+	for (int step = 0; step < 60; step++) {
+		sim_do("POST", "/sim/clock", "{\"advance_s\":1200}");
+		failed += sync_job("vehicles") != 0;
+		failed += sync_job("energy_live") != 0;
+		if (step % 6 == 5)
+			failed += sync_job("energy_history") != 0;
+	}
+	truth = sim_odometers() - truth;
+	is_int(failed, 0, "every run of a simulated day succeeds");
+	ok(truth > 10, "the household drove that day (simulator's odometers)");
+	sql(buf, sizeof(buf),
+	    "SELECT sum(d) FROM (SELECT max(odometer_km) - min(odometer_km) "
+	    "AS d FROM vehicle_states WHERE ts >= '%s'::timestamptz "
+	    "GROUP BY vehicle_id) x",
+	    t0);
+	if (!ok(atof(buf) >= 0.8 * truth && atof(buf) <= truth + 0.5,
+		"the stored odometers account for the distance driven"))
+		printf("#   stored %s km, driven %.1f km\n", buf, truth);
+	sql(buf, sizeof(buf),
+	    "SELECT count(DISTINCT battery_level) FROM vehicle_states");
+	ok(atoi(buf) > 3, "battery levels changed through the day");
+	ok(sql_long("SELECT count(*) FROM vehicle_states WHERE latitude IS "
+		    "NOT NULL AND odometer_km > 0%s",
+	       "") > 5,
+	    "states carry position and odometer");
+	ok(sql_long("SELECT count(*) FROM energy_states%s", "") >= 55,
+	    "an energy state per run");
+	ok(sql_long("SELECT count(*) FROM energy_states WHERE abs(load_power_w "
+		    "- solar_power_w - battery_power_w - grid_power_w - "
+		    "coalesce(generator_power_w, 0)) > 1%s",
+	       "") == 0,
+	    "every stored energy state balances");
+	ok(sql_long("SELECT max(n) FROM (SELECT count(*) AS n FROM "
+		    "energy_history WHERE period = '5min' GROUP BY (ts AT TIME "
+		    "ZONE 'Europe/Berlin')::date) x%s",
+	       "") >= 288,
+	    "a whole day of 5-minute energy history");
+	is_int(calls(-1, "wake_up"), 0, "no wake_up in a whole day");
+}
+
+/*
+ * A parked car that is polled every five minutes would never sleep: after
+ * ten minutes without change it is left alone, and falls asleep.
+ */
+static void
+t_let_sleep(void)
+{
+	json_t *st, *v;
+	int car = -1, n0, polls;
+	size_t i;
+
+	/* The night after that day: wait for a car that is done charging
+	 * (samples must stay within a day of our clock). */
+	for (int tries = 0; tries < 6 && car < 0; tries++) {
+		st = sim("GET", "/sim/state", NULL);
+		json_array_foreach(json_object_get(st, "vehicles"), i, v)
+		{
+			const char *cs = json_string_value(
+			    json_object_get(v, "charging_state"));
+			const char *act =
+			    json_string_value(json_object_get(v, "activity"));
+
+			if (car < 0 && i < 3 && act != NULL &&
+			    strcmp(act, "parked") == 0 &&
+			    (cs == NULL ||
+				(strcmp(cs, "Charging") != 0 &&
+				    strcmp(cs, "Starting") != 0)))
+				car = (int)i;
+		}
+		json_decref(st);
+		if (car < 0)
+			sim_do("POST", "/sim/clock", "{\"advance_s\":1800}");
+	}
+	if (!ok(car >= 0, "a parked car that is not charging"))
+		return;
+	for (int k = 0; k < 3; k++)
+		set_state(k, k == car ? "auto" : "asleep");
+	/* The owner opens the app: the car wakes (the simulator's model). */
+	{
+		char *saved = strdup(getenv("TEST_BASE_URL")), path[96];
+		struct resp r;
+
+		setenv("TEST_BASE_URL", getenv("TEST_SIM_URL"), 1);
+		snprintf(path, sizeof(path), "/api/1/vehicles/%s/wake_up",
+		    car_id[car]);
+		http_send(&r, "POST", path, "sim-test-token", NULL, NULL, 0);
+		setenv("TEST_BASE_URL", saved, 1);
+		free(saved);
+		is_int(r.status, 200, "the car is woken by its owner");
+		resp_free(&r);
+	}
+	sim_do("POST", "/sim/clock", "{\"advance_s\":30}");
+	n0 = (int)calls(car, "vehicle_data");
+	for (int run = 0; run < 6; run++) {
+		sync_job("vehicles");
+		sim_do("POST", "/sim/clock", "{\"advance_s\":300}");
+	}
+	polls = (int)calls(car, "vehicle_data") - n0;
+	is_int(polls, 3, "polled three times in 30 minutes, then left alone");
+	is_int(sql_long("SELECT count(*) FROM vehicles WHERE tesla_id = %s "
+			"AND state = 'asleep'",
+		   car_id[car]),
+	    1, "and the car fell asleep");
+	ok(sql_long("SELECT count(*) FROM sync_runs WHERE job = 'vehicles' "
+		    "AND (details->>'idle')::int > 0%s",
+	       "") > 0,
+	    "the runs say they let it be");
+	for (int k = 0; k < 3; k++)
+		set_state(k, "auto");
+}
+
+static void
+t_401_refresh(void)
+{
+	long refreshes;
+
+	wake(1);
+	refreshes = sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
+			     "endpoint = '/oauth2/v3/token'%s",
+	    "");
+	sim_do("POST", "/sim/expire-token", "{}");
+	is_int(sync_job("vehicles"), 0, "after a 401 the run succeeds");
+	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE endpoint "
+			"= '/oauth2/v3/token'%s",
+		   ""),
+	    refreshes + 1, "with exactly one refresh");
+	ok(sql_long("SELECT count(*) FROM fleet_api_calls WHERE http_status "
+		    "= 401 AND ts > now() - interval '1 minute'%s",
+	       "") >= 1,
+	    "and the 401 is in the ledger");
+}
+
+static void
+t_429(void)
+{
+	long before = sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
+			       "http_status = 429%s",
+	    "");
+	char body[160];
+
+	wake(1);
+	snprintf(body, sizeof(body),
+	    "{\"path\":\"vehicle_data\",\"vehicle\":%s,\"kind\":\"status\","
+	    "\"status\":429,\"retry_after\":1,\"count\":1}",
+	    car_id[1]);
+	sim_do("POST", "/sim/faults", body);
+	is_int(sync_job("vehicles"), 0,
+	    "a 429 with Retry-After: 1 is waited "
+	    "out");
+	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
+			"http_status = 429%s",
+		   ""),
+	    before + 1, "the 429 is recorded");
+	is_int(sql_long("SELECT items_failed FROM sync_runs WHERE job = "
+			"'vehicles' ORDER BY id DESC LIMIT 1%s",
+		   ""),
+	    0, "and the retry succeeded");
+	sim_do("DELETE", "/sim/faults", NULL);
+}
+
+static void
+t_5xx(void)
+{
+	char buf[256];
+
+	set_state(0, "asleep");
+	set_state(2, "asleep");
+	wake(1);
+	sim_do("POST", "/sim/faults",
+	    "{\"path\":\"vehicle_data\",\"kind\":\"status\",\"status\":503}");
+	is_int(sync_job("vehicles"), 0, "503s fail the item, not the run");
+	sql(buf, sizeof(buf),
+	    "SELECT items_failed || '/' || api_calls FROM sync_runs WHERE job "
+	    "= 'vehicles' ORDER BY id DESC LIMIT 1");
+	is_str(buf, "1/5", "one item failed after 4 attempts (+ the list)");
+	sim_do("DELETE", "/sim/faults", NULL);
+}
+
+static void
+t_malformed(void)
+{
+	char body[160], buf[64];
+	long s2 = states_of(2);
+
+	set_state(1, "asleep");
+	set_state(2, "asleep");
+	sync_job("vehicles");
+	set_state(1, "online");
+	set_state(2, "online");
+	s2 = states_of(2);
+	snprintf(body, sizeof(body),
+	    "{\"path\":\"vehicle_data\",\"vehicle\":%s,\"kind\":\"malformed\","
+	    "\"count\":1}",
+	    car_id[1]);
+	sim_do("POST", "/sim/faults", body);
+	is_int(sync_job("vehicles"), 0, "malformed JSON for one car");
+	sql(buf, sizeof(buf),
+	    "SELECT items_ok || '/' || items_failed FROM sync_runs WHERE job "
+	    "= 'vehicles' ORDER BY id DESC LIMIT 1");
+	is_str(buf, "1/1", "that item skipped, the other stored");
+	is_int(states_of(2), s2 + 1, "the other car's state is stored");
+	snprintf(body, sizeof(body),
+	    "{\"path\":\"vehicle_data\",\"vehicle\":%s,"
+	    "\"kind\":\"wrong_types\",\"count\":1}",
+	    car_id[1]);
+	sim_do("POST", "/sim/faults", body);
+	set_state(2, "asleep");
+	wake(1);
+	is_int(sync_job("vehicles"), 0, "wrong types for one car");
+	is_int(sql_long("SELECT count(*) FROM vehicle_states s JOIN vehicles v "
+			"ON v.id = s.vehicle_id WHERE v.tesla_id = %s AND "
+			"s.ts > now() - interval '100 years' AND "
+			"s.odometer_km IS NULL",
+		   car_id[1]),
+	    1, "a string odometer is stored as NULL, never as a number");
+	sim_do("DELETE", "/sim/faults", NULL);
+}
+
+static void
+t_overlap_and_kill(void)
+{
+	char buf[256];
+	pid_t pid;
+	int st;
+
+	wake(1);
+	sim_do("POST", "/sim/faults",
+	    "{\"path\":\"vehicle_data\",\"kind\":\"slow\",\"delay_ms\":4000}");
+	if ((pid = fork()) == 0) {
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/tessie-sync",
+		    getenv("TEST_BUILD_DIR"));
+		execl(path, "tessie-sync", "vehicles", (char *)NULL);
+		_exit(127);
+	}
+	usleep(1000 * 1000);
+	is_int(sync_job("vehicles"), 75, "an overlapping run exits 75");
+	sql(buf, sizeof(buf),
+	    "SELECT status || ': ' || message FROM sync_runs WHERE job = "
+	    "'vehicles' ORDER BY id DESC LIMIT 1");
+	ok(strncmp(buf, "skipped: another vehicles run is in progress", 44) ==
+		0,
+	    "and says why in its run record");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	is_int(sql_long("SELECT count(*) FROM sync_runs WHERE status = "
+			"'running'%s",
+		   ""),
+	    1, "a killed run is left running");
+	is_int(sql_long("SELECT count(*) FROM vehicle_states WHERE ts > now() "
+			"- interval '100 years' AND vehicle_id = (SELECT id "
+			"FROM vehicles WHERE tesla_id = %s) AND ts = (SELECT "
+			"max(ts) FROM vehicle_states)",
+		   car_id[1]),
+	    sql_long("SELECT count(*) FROM vehicle_states WHERE vehicle_id = "
+		     "(SELECT id FROM vehicles WHERE tesla_id = %s) AND ts = "
+		     "(SELECT max(ts) FROM vehicle_states) AND false",
+		car_id[1]) +
+		sql_long("SELECT count(*) FROM vehicle_states WHERE "
+			 "vehicle_id = (SELECT id FROM vehicles WHERE "
+			 "tesla_id = %s) AND ts = (SELECT max(ts) FROM "
+			 "vehicle_states)",
+		    car_id[1]),
+	    "nothing of the killed run was stored");
+	sim_do("DELETE", "/sim/faults", NULL);
+	{
+		long before = states_of(1);
+
+		set_state(1, "asleep");
+		sync_job("vehicles");
+		set_state(1, "online");
+		is_int(sync_job("vehicles"), 0, "the next run completes");
+		is_int(states_of(1), before + 1, "and stores the state");
+	}
+	sql(buf, sizeof(buf),
+	    "SELECT status || ': ' || error FROM sync_runs WHERE job = "
+	    "'vehicles' AND error LIKE 'interrupted%%' LIMIT 1");
+	ok(strncmp(buf, "failed: interrupted", 19) == 0,
+	    "the killed run is marked failed: interrupted");
+}
+
+static void
+t_budget(void)
+{
+	char buf[512];
+
+	wake(1);
+	sim_do("POST", "/sim/reset-calls", "{}");
+	sql(buf, sizeof(buf),
+	    "INSERT INTO settings (account_id, key, value) SELECT id, "
+	    "'fleet_api_monthly_budget_usd', '0.001' FROM accounts WHERE "
+	    "username = 'admin'");
+	is_int(sync_job("vehicles"), 0, "over budget, the run succeeds");
+	is_int(calls(1, "vehicle_data"), 0, "but asks for no vehicle data");
+	sql(buf, sizeof(buf),
+	    "SELECT message FROM sync_runs WHERE job = 'vehicles' ORDER BY id "
+	    "DESC LIMIT 1");
+	ok(strstr(buf, "budget") != NULL, "and says so in its run record");
+	is_str(sql(buf, sizeof(buf),
+		   "SELECT details->>'throttled' FROM sync_runs WHERE job = "
+		   "'vehicles' ORDER BY id DESC LIMIT 1"),
+	    "true", "details.throttled");
+	sql(buf, sizeof(buf), "DELETE FROM settings");
+	wake(1);
+	sim_do("POST", "/sim/reset-calls", "{}");
+	is_int(sync_job("vehicles"), 0, "under budget again");
+	is_int(calls(1, "vehicle_data"), 1, "vehicle data is fetched again");
+}
+
+static void
+t_queue(void)
+{
+	struct resp r;
+	char buf[128];
+	long long id;
+
+	http_post_json(
+	    &r, "/api/sync/trigger", token, "{\"job\":\"energy_live\"}");
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	ok(id > 0, "a manual run is queued");
+	is_int(sync_job("queue"), 0, "tessie-sync queue runs it");
+	snprintf(buf, sizeof(buf), "%lld", id);
+	is_str(sql(buf, sizeof(buf),
+		   "SELECT status || '/' || trigger FROM sync_runs WHERE id = "
+		   "%lld",
+		   id),
+	    "succeeded/manual", "and it succeeded as a manual run");
+}
+
+static void
+t_tampered(void)
+{
+	char saved[4096], buf[512];
+
+	sql(saved, sizeof(saved),
+	    "SELECT encode(refresh_token_enc, 'hex') FROM tesla_tokens");
+	sql(buf, sizeof(buf),
+	    "UPDATE tesla_tokens SET refresh_token_enc = set_byte("
+	    "refresh_token_enc, 20, get_byte(refresh_token_enc, 20) # 1), "
+	    "expires_at = now()");
+	is_int(sync_job("vehicles"), 70, "a tampered token fails the run");
+	sql(buf, sizeof(buf),
+	    "SELECT error FROM sync_runs WHERE job = 'vehicles' ORDER BY id "
+	    "DESC LIMIT 1");
+	ok(strstr(buf, "does not open") != NULL, "the ciphertext is refused");
+	sql(buf, sizeof(buf),
+	    "UPDATE tesla_tokens SET refresh_token_enc = decode('%s', 'hex')",
+	    saved);
+}
+
+static void
+t_refresh_rejected(void)
+{
+	struct resp r;
+	char buf[512];
+
+	connect_account("a-refresh-token-tesla-never-issued");
+	is_int(sync_job("vehicles"), 70, "a rejected refresh fails the run");
+	sql(buf, sizeof(buf),
+	    "SELECT error FROM sync_runs WHERE job = 'vehicles' ORDER BY id "
+	    "DESC LIMIT 1");
+	ok(strstr(buf, "sign in") != NULL, "saying to sign in again");
+	ok(strstr(buf, "never-issued") == NULL, "without the token");
+	http_get(&r, "/api/auth/status", token);
+	ok(json_is_true(json_object_get(r.json, "needs_login")),
+	    "the account is flagged as needing a login");
+	resp_free(&r);
+	is_int(sync_job("vehicles"), 0, "the next run does not loop");
+	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE endpoint "
+			"= '/oauth2/v3/token' AND http_status = 401%s",
+		   ""),
+	    1, "one refused refresh, not one per run");
+}
+
+static const struct tap_test tests[] = {
+	TAP(t_asleep_never_polled),
+	TAP(t_idempotent),
+	TAP(t_day),
+	TAP(t_let_sleep),
+	TAP(t_401_refresh),
+	TAP(t_429),
+	TAP(t_5xx),
+	TAP(t_malformed),
+	TAP(t_overlap_and_kill),
+	TAP(t_budget),
+	TAP(t_queue),
+	TAP(t_tampered),
+	TAP(t_refresh_rejected),
+};
+
+int
+main(void)
+{
+	char body[256];
+	struct resp r;
+	json_t *st;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
+	    getenv("TESSIE_ADMIN_PASSWORD"));
+	http_post_json(&r, "/api/auth/login", NULL, body);
+	snprintf(token, sizeof(token), "%s",
+	    json_string_value(json_object_get(r.json, "token")) ?: "");
+	resp_free(&r);
+	st = sim("GET", "/sim/state", NULL);
+	for (size_t i = 0; i < 3; i++)
+		snprintf(car_id[i], sizeof(car_id[i]), "%lld",
+		    (long long)json_integer_value(json_object_get(
+			json_array_get(json_object_get(st, "vehicles"), i),
+			"id")));
+	json_decref(st);
+	connect_account("sim-refresh-token-0");
+	return tap_run(tests, nitems(tests));
+}
