@@ -25,11 +25,12 @@ as_pg() {
 	fi
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below Linux's ephemeral range (32768 and
+# up), where an outgoing connection could hold the port we pick.
 free_port() {
 	local p
 	for _ in $(seq 1 200); do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -131,8 +132,8 @@ stack_nginx_start() {
 		kill -0 "$NGINX_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "nginx did not start:" >&2
-	cat "$STACK_DIR/nginx/error.log" >&2
+	echo "nginx did not start on port $port:" >&2
+	cat "$STACK_DIR/nginx/stdout.log" "$STACK_DIR/nginx/error.log" >&2 2>/dev/null
 	return 1
 }
 

@@ -11,6 +11,7 @@
  * advisory lock taken, records a 'skipped' run saying why, and exits 75.
  * Exit codes follow sysexits(3).
  */
+#include <sys/resource.h>
 #include <sys/select.h>
 
 #include <errno.h>
@@ -175,10 +176,15 @@ finish(struct job_run *run, const char *status)
 {
 	char ok[16], failed[16], skipped[16], err[256];
 	const char *p[8];
+	struct rusage ru;
 	char *details;
 	PGresult *res;
 	int st;
 
+	/* Peak memory of the job, for the run record and make bench. */
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		json_object_set_new(
+		    run->details, "peak_rss_kb", json_integer(ru.ru_maxrss));
 	snprintf(ok, sizeof(ok), "%d", run->items_ok);
 	snprintf(failed, sizeof(failed), "%d", run->items_failed);
 	snprintf(skipped, sizeof(skipped), "%d", run->items_skipped);

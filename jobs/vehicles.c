@@ -117,6 +117,7 @@ struct ctx {
 	json_t *list; /* every page's items */
 	size_t page_items; /* items on the last page */
 	json_int_t total; /* the list's "count", 0 when absent */
+	size_t pages_ok; /* pages received */
 	int auth_failed;
 };
 
@@ -133,6 +134,7 @@ list_done(
 		c->total =
 		    json_integer_value(json_object_get(res->root, "count"));
 		c->list_ok = 1;
+		c->pages_ok++;
 	} else {
 		c->auth_failed = res->outcome == FLEET_ERR_AUTH;
 		job_fail(c->run, "vehicle list: %s (HTTP %ld)",
@@ -350,43 +352,68 @@ budget_interval(struct ctx *c, const char *account, int online, json_t *details)
 }
 
 static int
+fetch_list(struct tesla_session *s, struct ctx *c)
+{
+	static struct tesla_item none = { NULL, NULL, NULL };
+	char paths[LIST_PAGES_MAX][64];
+	struct fleet_req reqs[LIST_PAGES_MAX];
+	size_t pages, ok_pages = 0;
+
+	memset(reqs, 0, sizeof(reqs));
+	for (int i = 0; i < LIST_PAGES_MAX; i++) {
+		snprintf(paths[i], sizeof(paths[i]),
+		    "/api/1/vehicles?page=%d&per_page=%d", i + 1, LIST_PAGE);
+		reqs[i].method = "GET";
+		reqs[i].path = paths[i];
+		reqs[i].cls = FLEET_FREE;
+		reqs[i].endpoint = "/api/1/vehicles";
+		reqs[i].user = &none;
+	}
+	c->list_ok = 0;
+	if (tesla_run(s, reqs, 1, list_done, c) == -1 || !c->list_ok)
+		goto fail;
+	if (c->page_items < LIST_PAGE || c->total <= LIST_PAGE)
+		return 0;
+	pages = (size_t)((c->total + LIST_PAGE - 1) / LIST_PAGE);
+	if (pages > LIST_PAGES_MAX)
+		pages = LIST_PAGES_MAX;
+	c->list_ok = 0;
+	c->pages_ok = 0;
+	if (tesla_run(s, reqs + 1, pages - 1, list_done, c) == -1)
+		goto fail;
+	ok_pages = c->pages_ok;
+	if (ok_pages != pages - 1)
+		goto fail;
+	return 0;
+fail:
+	if (!c->run->error[0])
+		job_fail(c->run, "vehicle list failed");
+	return -1;
+}
+
+static int
 sync_account(struct job_run *run, const char *account)
 {
 	struct tesla_session s;
 	struct ctx c;
-	struct fleet_req list_req = { "GET", NULL, NULL, FLEET_FREE,
-		"/api/1/vehicles", 0, NULL };
-	struct tesla_item list_item = { NULL, NULL, NULL };
 	struct fleet_req *reqs = NULL;
-	char page_path[64];
 	size_t nreq = 0;
 	int online = 0, rc = -1, idle = 0;
 	double wait;
 
 	memset(&c, 0, sizeof(c));
 	c.run = run;
-	list_req.user = &list_item;
-	list_req.path = page_path;
 	if ((c.list = json_array()) == NULL ||
 	    tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1) {
 		job_fail(run, "%s", s.error);
 		goto out;
 	}
-	/* The list comes in pages of LIST_PAGE; "count" is the total. */
-	for (int page = 1; page <= LIST_PAGES_MAX; page++) {
-		snprintf(page_path, sizeof(page_path),
-		    "/api/1/vehicles?page=%d&per_page=%d", page, LIST_PAGE);
-		c.list_ok = 0;
-		if (tesla_run(&s, &list_req, 1, list_done, &c) == -1 ||
-		    !c.list_ok) {
-			if (!run->error[0])
-				job_fail(run, "vehicle list failed");
-			goto out;
-		}
-		if (c.page_items < LIST_PAGE ||
-		    (c.total > 0 && json_array_size(c.list) >= (size_t)c.total))
-			break;
-	}
+	/*
+	 * The list comes in pages of LIST_PAGE; the first says how many cars
+	 * there are ("count"), and the other pages are then asked for at once.
+	 */
+	if (fetch_list(&s, &c) == -1)
+		goto out;
 	if (store_list(&c, account) == -1 || mark_idle(&c, account) == -1)
 		goto out;
 	for (size_t i = 0; i < c.ncars; i++)

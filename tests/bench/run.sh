@@ -73,3 +73,36 @@ printf '%-34s %10s %9s %9s\n' "ratio (API / static)" \
 	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $st_rps }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $st_p50 }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $st_p99 }")"
+
+# The vehicles job against the simulator: 500 online cars answering after
+# 300 ms each, at most 64 requests in flight.
+sim_out=$STACK_DIR/sim-bench.out
+"$BUILD/tessie-sim" -p 0 -v 500 -L 300 -S 7 >"$sim_out" 2>"$STACK_DIR/sim-bench.log" &
+stack_record sim $!
+for _ in $(seq 1 200); do
+	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$sim_out")
+	[ -n "$SIMPORT" ] && break
+	sleep 0.05
+done
+export TESLA_API_BASE_URL=http://127.0.0.1:$SIMPORT TESLA_AUTH_URL=http://127.0.0.1:$SIMPORT
+export TESLA_CLIENT_ID=tessie-sim TESSIE_FLEET_MAX_INFLIGHT=64
+curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+	-d '{"refresh_token":"sim-refresh-token-0"}' "$TEST_BASE_URL/api/auth/token"
+# Once to refresh the token and learn the cars, then the measured run.
+"$BUILD/tessie-sync" vehicles >/dev/null 2>&1 || true
+# The household's own three cars may be asleep: wake them for the figure.
+for id in $(stack_psql -c "SELECT tesla_id FROM vehicles WHERE state <> 'online'"); do
+	curl -sf -o /dev/null -X POST "http://127.0.0.1:$SIMPORT/sim/state" \
+		-d "{\"vehicle\":$id,\"state\":\"online\"}"
+done
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$SIMPORT/sim/clock" -d '{"advance_s":60}'
+t0=$(date +%s.%N)
+"$BUILD/tessie-sync" vehicles
+t1=$(date +%s.%N)
+IFS='|' read -r ok failed calls rss <<<"$(stack_psql -c "SELECT items_ok, items_failed, api_calls, details->>'peak_rss_kb' FROM sync_runs WHERE job = 'vehicles' ORDER BY id DESC LIMIT 1")"
+printf '\nsync: 500 simulated online cars, 300 ms latency, 64 in flight\n'
+printf '%-34s %10s\n' "wall time (s)" "$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")"
+printf '%-34s %10s\n' "vehicle states stored" "$ok"
+printf '%-34s %10s\n' "items failed" "$failed"
+printf '%-34s %10s\n' "Fleet API calls" "$calls"
+printf '%-34s %10s\n' "peak RSS of the job (MB)" "$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")"
