@@ -19,6 +19,8 @@ int h_auth_login(struct req *r);
 int h_tesla_token_store(struct req *r);
 int h_tesla_status(struct req *r);
 int h_tesla_token_delete(struct req *r);
+int h_tesla_start(struct req *r);
+int h_tesla_callback(struct req *r);
 
 /* sync.c */
 int h_sync_trigger(struct req *r);
@@ -28,5 +30,6 @@ int h_sync_status(struct req *r);
 int h_vehicles_list(struct req *r);
 int h_vehicles_get(struct req *r);
 int h_vehicles_state(struct req *r);
+int h_vehicles_wake(struct req *r);
 
 #endif

@@ -20,10 +20,11 @@
 static const char *const config_names[] = { "DATABASE_URL", "JWT_SECRET",
 	"ENCRYPTION_KEY", "ENCRYPTION_KEY_VERSION", "TESLA_CLIENT_ID",
 	"TESLA_CLIENT_SECRET", "TESLA_API_BASE_URL", "TESLA_AUTH_URL",
-	"TESSIE_ADMIN_PASSWORD", "TESSIE_FCGI_SOCKET", "TESSIE_HTTP_PORT",
-	"TESSIE_WORKERS", "TESSIE_BODY_MAX", "TESSIE_JWT_TTL",
-	"TESSIE_LOGIN_MAX_FAILURES", "TESSIE_LOGIN_WINDOW", "TESSIE_LOG_LEVEL",
-	"TESSIE_FLEET_BUDGET_USD", "TESSIE_FLEET_MAX_INFLIGHT" };
+	"TESLA_REDIRECT_URI", "TESSIE_ADMIN_PASSWORD", "TESSIE_FCGI_SOCKET",
+	"TESSIE_HTTP_PORT", "TESSIE_WORKERS", "TESSIE_BODY_MAX",
+	"TESSIE_JWT_TTL", "TESSIE_LOGIN_MAX_FAILURES", "TESSIE_LOGIN_WINDOW",
+	"TESSIE_LOG_LEVEL", "TESSIE_FLEET_BUDGET_USD",
+	"TESSIE_FLEET_MAX_INFLIGHT" };
 
 #define NNAMES (sizeof(config_names) / sizeof(config_names[0]))
 
@@ -252,6 +253,8 @@ config_load(struct config *cfg, const char *env_file, char *err, size_t errlen)
 	    get_str(&fv, "TESLA_API_BASE_URL", &cfg->tesla_api_base_url, err,
 		errlen) ||
 	    get_str(&fv, "TESLA_AUTH_URL", &cfg->tesla_auth_url, err, errlen) ||
+	    get_str(&fv, "TESLA_REDIRECT_URI", &cfg->tesla_redirect_uri, err,
+		errlen) ||
 	    get_str(&fv, "TESSIE_ADMIN_PASSWORD", &cfg->admin_password, err,
 		errlen) ||
 	    get_str(&fv, "TESSIE_FCGI_SOCKET", &cfg->fcgi_socket, err, errlen))
@@ -370,6 +373,7 @@ config_free(struct config *cfg)
 	free(cfg->tesla_client_secret);
 	free(cfg->tesla_api_base_url);
 	free(cfg->tesla_auth_url);
+	free(cfg->tesla_redirect_uri);
 	if (cfg->admin_password != NULL) {
 		explicit_bzero(
 		    cfg->admin_password, strlen(cfg->admin_password));

@@ -24,6 +24,7 @@ struct config {
 	char *tesla_client_secret; /* TESLA_CLIENT_SECRET */
 	char *tesla_api_base_url; /* TESLA_API_BASE_URL */
 	char *tesla_auth_url; /* TESLA_AUTH_URL */
+	char *tesla_redirect_uri; /* TESLA_REDIRECT_URI (the callback) */
 	char *admin_password; /* TESSIE_ADMIN_PASSWORD */
 	char *fcgi_socket; /* TESSIE_FCGI_SOCKET */
 	int http_port; /* TESSIE_HTTP_PORT, default 8080 */

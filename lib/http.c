@@ -24,6 +24,7 @@ static const struct {
 	{ 201, "Created", NULL },
 	{ 202, "Accepted", NULL },
 	{ 204, "No Content", NULL },
+	{ 302, "Found", NULL },
 	{ 400, "Bad Request", "bad_request" },
 	{ 401, "Unauthorized", "unauthorized" },
 	{ 403, "Forbidden", "forbidden" },

@@ -44,6 +44,11 @@ for _ in $(seq 1 100); do
 done
 export TEST_SIM_URL=http://127.0.0.1:$SIMPORT
 export TESLA_API_BASE_URL=$TEST_SIM_URL TESLA_AUTH_URL=$TEST_SIM_URL TESLA_CLIENT_ID=tessie-sim
+export TESLA_CLIENT_SECRET=sim-secret TESLA_REDIRECT_URI=$TEST_BASE_URL/api/auth/tesla/callback
+# tessie-api again, now that it can reach the simulator (wake, Tesla login).
+kill -TERM "$API_PID"
+while kill -0 "$API_PID" 2>/dev/null; do sleep 0.05; done
+stack_api_start "$BUILD"
 export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
 
 rc=0

@@ -635,6 +635,103 @@ t_refresh_rejected(void)
 	    1, "one refused refresh, not one per run");
 }
 
+static void
+t_wake(void)
+{
+	char path[128], uuid[64], retry[16] = "";
+	struct resp r;
+
+	sim_do("POST", "/sim/reset-calls", "{}");
+	set_state(0, "auto");
+	sql(uuid, sizeof(uuid), "SELECT id FROM vehicles WHERE tesla_id = %s",
+	    car_id[0]);
+	snprintf(path, sizeof(path), "/api/vehicles/%s/wake", uuid);
+	http_send(&r, "POST", path, token, NULL, NULL, 0);
+	is_int(r.status, 202, "wake on request is 202");
+	ok(json_is_string(json_object_get(r.json, "state")),
+	    "with the state Tesla reported");
+	resp_free(&r);
+	is_int(calls(0, "wake_up"), 1, "one wake_up reached Tesla");
+	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
+			"endpoint_class = 'wake' AND cost = 0.02 AND "
+			"vehicle_id = '%s'",
+		   uuid),
+	    1, "recorded at $0.02");
+	http_send(&r, "POST", path, token, NULL, NULL, 0);
+	is_int(r.status, 429, "a second wake at once is refused");
+	ok(resp_header(&r, "Retry-After", retry, sizeof(retry)) &&
+		atoi(retry) > 0,
+	    "with Retry-After");
+	resp_free(&r);
+	is_int(calls(0, "wake_up"), 1, "and never reaches Tesla");
+	http_send(&r, "POST",
+	    "/api/vehicles/44444444-4444-4444-8444-444444444444/wake", token,
+	    NULL, NULL, 0);
+	is_int(r.status, 404, "waking an unknown car is 404");
+	resp_free(&r);
+	http_send(&r, "POST", "/api/vehicles/1/wake", token, NULL, NULL, 0);
+	is_int(r.status, 400, "a non-UUID id is 400");
+	resp_free(&r);
+	http_send(&r, "POST", path, NULL, NULL, NULL, 0);
+	is_int(r.status, 401, "waking needs a login");
+	resp_free(&r);
+}
+
+/* Signing in with Tesla again (after the refused refresh). */
+static void
+t_oauth(void)
+{
+	char loc[2048] = "", sim_path[2048];
+	const char *url, *base = getenv("TEST_SIM_URL");
+	struct resp r, a;
+
+	http_get(&r, "/api/auth/tesla/start", token);
+	is_int(r.status, 200, "start of the Tesla login");
+	url = json_string_value(json_object_get(r.json, "authorize_url"));
+	ok(url != NULL && strncmp(url, base, strlen(base)) == 0 &&
+		strstr(url, "code_challenge_method=S256") != NULL &&
+		strstr(url, "offline_access") != NULL,
+	    "an authorize URL with PKCE and the scopes");
+	snprintf(
+	    sim_path, sizeof(sim_path), "%s", url ? url + strlen(base) : "/");
+	resp_free(&r);
+	{
+		char *saved = strdup(getenv("TEST_BASE_URL"));
+
+		setenv("TEST_BASE_URL", base, 1);
+		http_get(&a, sim_path, NULL);
+		setenv("TEST_BASE_URL", saved, 1);
+		free(saved);
+	}
+	is_int(a.status, 302, "Tesla sends the browser back");
+	resp_header(&a, "Location", loc, sizeof(loc));
+	resp_free(&a);
+	{
+		const char *cb = strstr(loc, "/api/auth/tesla/callback");
+		char path[2048];
+
+		snprintf(path, sizeof(path), "%s", cb ? cb : "/nope");
+		http_get(&r, path, NULL);
+		is_int(r.status, 302, "the callback answers with a redirect");
+		resp_header(&r, "Location", loc, sizeof(loc));
+		is_str(loc, "/?tesla=connected", "to the dashboard, connected");
+		resp_free(&r);
+		http_get(&r, path, NULL);
+		is_int(r.status, 400, "the same state twice is refused");
+		resp_free(&r);
+	}
+	http_get(&r, "/api/auth/tesla/callback?code=NA_x&state=forged", NULL);
+	is_int(r.status, 400, "an unknown state is refused");
+	is_str(resp_error_code(&r), "invalid_state", "invalid_state");
+	resp_free(&r);
+	http_get(&r, "/api/auth/status", token);
+	ok(json_is_true(json_object_get(r.json, "connected")) &&
+		json_is_false(json_object_get(r.json, "needs_login")),
+	    "the account is connected again");
+	resp_free(&r);
+	is_int(sync_job("vehicles"), 0, "and the jobs run with the new tokens");
+}
+
 static const struct tap_test tests[] = {
 	TAP(t_asleep_never_polled),
 	TAP(t_idempotent),
@@ -647,8 +744,10 @@ static const struct tap_test tests[] = {
 	TAP(t_overlap_and_kill),
 	TAP(t_budget),
 	TAP(t_queue),
+	TAP(t_wake),
 	TAP(t_tampered),
 	TAP(t_refresh_rejected),
+	TAP(t_oauth),
 };
 
 int
