@@ -27,6 +27,11 @@ static const struct db_stmt q_token_error = { "tesla_token_error",
 	"needs_login = needs_login OR $3::boolean WHERE account_id = $1::uuid",
 	3 };
 
+static const struct db_stmt q_region = { "tesla_region",
+	"UPDATE tesla_tokens SET region = $2, last_error = $3 "
+	"WHERE account_id = $1::uuid",
+	3 };
+
 static const struct db_stmt q_rate_limited = { "tesla_rate_limited",
 	"UPDATE tesla_tokens SET rate_limited_until = greatest("
 	"rate_limited_until, now() + make_interval(secs => $2::int)) "
@@ -266,11 +271,77 @@ run_done(void *ctx, const struct fleet_req *req, const struct fleet_result *res)
 	if (res->outcome == FLEET_ERR_RATE && res->retry_after_s > 0 &&
 	    res->retry_after_s > rc->s->rate_limited_s)
 		rc->s->rate_limited_s = res->retry_after_s;
+	if (res->outcome == FLEET_ERR_REGION)
+		rc->s->wrong_region = 1;
 	if (res->outcome == FLEET_ERR_AUTH && !rc->second) {
 		rc->retry[rc->nretry++] = (size_t)(req - rc->base);
 		return FLEET_CONTINUE;
 	}
 	return rc->on_done(rc->ctx, req, res);
+}
+
+struct region_ctx {
+	struct tesla_session *s;
+	char region[8];
+};
+
+static void
+region_ledger(
+    void *ctx, const struct fleet_req *req, const struct fleet_attempt *a)
+{
+	ledger(((struct region_ctx *)ctx)->s, req, a);
+}
+
+static int
+region_done(
+    void *ctx, const struct fleet_req *req, const struct fleet_result *res)
+{
+	struct region_ctx *rc = ctx;
+	const char *r = json_string_value(json_object_get(res->body, "region"));
+
+	(void)req;
+	if (res->outcome == FLEET_OK && r != NULL &&
+	    fleet_region_base_url(r) != NULL)
+		snprintf(rc->region, sizeof(rc->region), "%s", r);
+	return FLEET_CONTINUE;
+}
+
+/*
+ * A 421 says the account lives in another region: ask Tesla which, and
+ * keep it for the next session (this one's client stays where it is).
+ */
+static void
+fix_region(struct tesla_session *s)
+{
+	struct tesla_item none = { NULL, NULL, NULL };
+	struct fleet_req req = { "GET", "/api/1/users/region", NULL, FLEET_FREE,
+		"/api/1/users/region", 0, &none };
+	struct region_ctx rc = { s, "" };
+	struct fleet_hooks h = { region_ledger, region_done, &rc };
+	char *region = rc.region, msg[160], err[128];
+	const char *p[3];
+	int st;
+
+	s->wrong_region = 0;
+	if (s->cfg->tesla_api_base_url != NULL) {
+		snprintf(s->error, sizeof(s->error),
+		    "Tesla answered 421 (wrong region) for TESLA_API_BASE_URL");
+		return;
+	}
+	if (fleet_run(s->fleet, &req, 1, &h) == -1 || region[0] == '\0' ||
+	    strcmp(region, s->tok.region) == 0) {
+		snprintf(s->error, sizeof(s->error),
+		    "Tesla answered 421 (wrong region) and did not say which");
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+	    "the account is in Tesla's \"%s\" region: switched to it", region);
+	p[0] = s->account_id;
+	p[1] = region;
+	p[2] = msg;
+	PQclear(db_exec(s->db, &q_region, p, &st, err, sizeof(err)));
+	snprintf(s->error, sizeof(s->error), "%s", msg);
+	log_warn("%s", msg);
 }
 
 int
@@ -321,6 +392,8 @@ tesla_run(struct tesla_session *s, const struct fleet_req *reqs, size_t n,
 				on_done(ctx, &again[i], &r);
 		}
 	}
+	if (s->wrong_region)
+		fix_region(s);
 	if (s->rate_limited_s > 0) {
 		char secs[24], err[128];
 		const char *p[2] = { s->account_id, secs };

@@ -30,6 +30,7 @@ struct tesla_session {
 	int calls; /* ledger rows written */
 	double cost; /* their price, USD */
 	long rate_limited_s; /* largest Retry-After seen, 0 when none */
+	int wrong_region; /* a 421 was seen: look the region up again */
 	char error[256]; /* why the last call failed, for people */
 };
 

@@ -636,6 +636,24 @@ t_refresh_rejected(void)
 }
 
 static void
+t_421(void)
+{
+	char buf[256];
+
+	sim_do("POST", "/sim/faults",
+	    "{\"path\":\"/api/1/vehicles\",\"kind\":\"status\","
+	    "\"status\":421,\"count\":1}");
+	is_int(sync_job("vehicles"), 70, "a 421 (wrong region) fails the run");
+	sql(buf, sizeof(buf),
+	    "SELECT error FROM sync_runs WHERE job = 'vehicles' ORDER BY id "
+	    "DESC LIMIT 1");
+	ok(strstr(buf, "421") != NULL && strstr(buf, "region") != NULL,
+	    "and says the region is wrong");
+	sim_do("DELETE", "/sim/faults", NULL);
+	is_int(sync_job("vehicles"), 0, "the next run is fine");
+}
+
+static void
 t_wake(void)
 {
 	char path[128], uuid[64], retry[16] = "";
@@ -744,6 +762,7 @@ static const struct tap_test tests[] = {
 	TAP(t_overlap_and_kill),
 	TAP(t_budget),
 	TAP(t_queue),
+	TAP(t_421),
 	TAP(t_wake),
 	TAP(t_tampered),
 	TAP(t_refresh_rejected),
