@@ -59,17 +59,6 @@ status_code(int status)
 	return status >= 500 ? "internal" : "bad_request";
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 long
 http_percent_decode(char *dst, const char *src, size_t len, int plus)
 {
@@ -83,8 +72,8 @@ http_percent_decode(char *dst, const char *src, size_t len, int plus)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hexval((unsigned char)src[i + 1]);
-			lo = hexval((unsigned char)src[i + 2]);
+			hi = hex_digit((unsigned char)src[i + 1]);
+			lo = hex_digit((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			c = hi * 16 + lo;

@@ -15,9 +15,8 @@
 static const char b64url_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* The value of hex digit c (either case), or -1. */
-static int
-hex_value(int c)
+int
+hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -60,7 +59,7 @@ is_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hex_value((unsigned char)s[i]) < 0)
+		} else if (hex_digit((unsigned char)s[i]) < 0)
 			return 0;
 	}
 	return s[36] == '\0';
@@ -80,11 +79,11 @@ hex_decode(const char *s, uint8_t *out, size_t n)
 	if (strnlen(s, 2 * n + 1) != 2 * n)
 		return -1;
 	for (i = 0; i < 2 * n; i++)
-		if (hex_value((unsigned char)s[i]) < 0)
+		if (hex_digit((unsigned char)s[i]) < 0)
 			return -1;
 	for (i = 0; i < n; i++)
-		out[i] = (uint8_t)(hex_value((unsigned char)s[2 * i]) << 4 |
-		    hex_value((unsigned char)s[2 * i + 1]));
+		out[i] = (uint8_t)(hex_digit((unsigned char)s[2 * i]) << 4 |
+		    hex_digit((unsigned char)s[2 * i + 1]));
 	return 0;
 }
 

@@ -10,6 +10,9 @@
 /* 1 when s is a canonical UUID (8-4-4-4-12 hex digits), else 0. */
 int is_uuid(const char *s);
 
+/* The value of hex digit c (either case), or -1. */
+int hex_digit(int c);
+
 /* Decodes 2*n hex digits into out; 0, or -1 when s is not exactly that. */
 int hex_decode(const char *s, uint8_t *out, size_t n);
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "sim.h"
+#include "util.h"
 
 #define EARTH_KM 6371.0
 #define DEG (M_PI / 180.0)
@@ -172,19 +173,6 @@ jtemplate(const char *text)
 	return j;
 }
 
-/* Value of hex digit c, or -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 form_get(const char *form, const char *name, char *out, size_t outlen)
 {
@@ -207,8 +195,8 @@ form_get(const char *form, const char *name, char *out, size_t outlen)
 			if (*p == '+') {
 				out[o++] = ' ';
 			} else if (*p == '%' && end - p > 2 &&
-			    (hi = hexval(p[1])) >= 0 &&
-			    (lo = hexval(p[2])) >= 0) {
+			    (hi = hex_digit(p[1])) >= 0 &&
+			    (lo = hex_digit(p[2])) >= 0) {
 				out[o++] = (char)(hi * 16 + lo);
 				p += 2;
 			} else {
