@@ -590,6 +590,46 @@ t_queue(void)
 	    "succeeded/manual", "and it succeeded as a manual run");
 }
 
+/* The optional worker starts a queued run at once (LISTEN/NOTIFY). */
+static void
+t_worker(void)
+{
+	char path[512], buf[64];
+	struct resp r;
+	long long id;
+	pid_t pid;
+	int st, i;
+
+	if ((pid = fork()) == 0) {
+		snprintf(path, sizeof(path), "%s/tessie-sync",
+		    getenv("TEST_BUILD_DIR"));
+		execl(path, "tessie-sync", "worker", (char *)NULL);
+		_exit(127);
+	}
+	usleep(700 * 1000); /* its LISTEN is in place */
+	http_post_json(
+	    &r, "/api/sync/trigger", token, "{\"job\":\"energy_live\"}");
+	id = json_integer_value(json_object_get(r.json, "id"));
+	resp_free(&r);
+	ok(id > 0, "a manual run is queued");
+	for (i = 0; i < 50; i++) {
+		sql(buf, sizeof(buf),
+		    "SELECT status FROM sync_runs WHERE id = "
+		    "%lld",
+		    id);
+		if (strcmp(buf, "succeeded") == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	is_str(buf, "succeeded", "the worker ran it within seconds");
+	if (i < 50)
+		printf("# started after about %d ms\n", i * 100);
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the worker stops cleanly on SIGTERM");
+}
+
 static void
 t_tampered(void)
 {
@@ -762,6 +802,7 @@ static const struct tap_test tests[] = {
 	TAP(t_overlap_and_kill),
 	TAP(t_budget),
 	TAP(t_queue),
+	TAP(t_worker),
 	TAP(t_421),
 	TAP(t_wake),
 	TAP(t_tampered),
