@@ -16,6 +16,7 @@
 
 #define BACKFILL_DAYS 14
 #define DAYS_PER_RUN 9
+#define GAP_DAYS_PER_RUN 3
 
 /* Days to fetch, newest first; start and end as UTC instants. */
 static const struct db_stmt q_days = { "history_days",
@@ -78,12 +79,46 @@ static const struct db_stmt q_upsert = { "history_upsert",
 	"IS DISTINCT FROM to_jsonb(EXCLUDED) - 'fetched_at'",
 	2 + FLEET_EBUCKET_NCOLS };
 
+/*
+ * Complete past days whose live samples cover under 90 % of their minutes
+ * and that were not backfilled yet: their power history fills the gaps.
+ */
+static const struct db_stmt q_gap_days = { "history_gap_days",
+	"SELECT id, tesla_site_id, time_zone, day::text, "
+	"to_char(b, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	"to_char(e - interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d::date AS day, "
+	"d::date::timestamp AT TIME ZONE s.time_zone AS b, "
+	"(d::date + 1)::timestamp AT TIME ZONE s.time_zone AS e, "
+	"row_number() OVER (PARTITION BY s.id ORDER BY d DESC) AS n "
+	"FROM energy_sites s, generate_series("
+	"(now() AT TIME ZONE s.time_zone)::date - $2::int, "
+	"(now() AT TIME ZONE s.time_zone)::date - 1, interval '1 day') AS d "
+	"WHERE s.account_id = $1::uuid "
+	"AND NOT EXISTS (SELECT 1 FROM energy_states x WHERE x.site_id = s.id "
+	"AND x.source = 'history' "
+	"AND x.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
+	"AND x.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone) "
+	"AND (SELECT count(*) FROM energy_states x WHERE x.site_id = s.id "
+	"AND x.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
+	"AND x.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone) "
+	"< 0.9 * 1440) y WHERE n <= $3::int ORDER BY id, day DESC",
+	3 };
+
+static const struct db_stmt q_backfill = { "history_backfill",
+	"INSERT INTO energy_states (site_id, source, " FLEET_LIVE_COLUMNS ") "
+	"VALUES ($1::uuid, 'history', " FLEET_LIVE_VALUES ") "
+	"ON CONFLICT (site_id, ts) DO NOTHING",
+	1 + FLEET_LIVE_NCOLS };
+
 struct day {
 	char site_id[40];
 	char date[16];
 	char path[512];
 	struct tesla_item item;
 	struct fleet_ehistory h;
+	struct fleet_live *power; /* kind=power samples */
+	size_t npower;
 	int ok;
 };
 
@@ -173,6 +208,113 @@ store_day(struct job_run *run, struct day *d)
 }
 
 static int
+power_done(
+    void *vctx, const struct fleet_req *req, const struct fleet_result *res)
+{
+	const struct tesla_item *it = req->user;
+	struct day *d = it->user;
+	int warnings = 0;
+
+	(void)vctx;
+	if (res->outcome == FLEET_OK &&
+	    fleet_parse_power_history(
+		res->body, &d->power, &d->npower, &warnings) == 0)
+		d->ok = 1;
+	else
+		log_warn("power history: %s (HTTP %ld)",
+		    res->outcome == FLEET_OK ? "unusable answer"
+					     : fleet_outcome_name(res->outcome),
+		    res->status);
+	return FLEET_CONTINUE;
+}
+
+/*
+ * Fills gaps in the live samples of complete past days from Tesla's power
+ * history (15-minute samples), a day per transaction.  Returns the samples
+ * stored, or -1.
+ */
+static int
+backfill(struct job_run *run, struct tesla_session *s, const char *account)
+{
+	const char *p[1 + FLEET_LIVE_NCOLS];
+	struct fleet_params fp;
+	struct day *days = NULL;
+	struct fleet_req *reqs = NULL;
+	char back[16], per[16], tz[200], err[256];
+	PGresult *res;
+	int n, st, stored = 0;
+
+	snprintf(back, sizeof(back), "%d", BACKFILL_DAYS);
+	snprintf(per, sizeof(per), "%d", GAP_DAYS_PER_RUN);
+	p[0] = account;
+	p[1] = back;
+	p[2] = per;
+	if ((res = db_exec(run->db, &q_gap_days, p, &st, err, sizeof(err))) ==
+	    NULL)
+		return job_fail(run, "%s", err);
+	n = PQntuples(res);
+	if (n == 0 || (days = calloc(n, sizeof(*days))) == NULL ||
+	    (reqs = calloc(n, sizeof(*reqs))) == NULL)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		struct day *d = &days[i];
+
+		snprintf(d->site_id, sizeof(d->site_id), "%s",
+		    PQgetvalue(res, i, 0));
+		escape(PQgetvalue(res, i, 2), tz, sizeof(tz));
+		snprintf(d->path, sizeof(d->path),
+		    "/api/1/energy_sites/%s/calendar_history?kind=power"
+		    "&period=day&start_date=%s&end_date=%s&time_zone=%s",
+		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 4),
+		    PQgetvalue(res, i, 5), tz);
+		d->item.site_id = d->site_id;
+		d->item.user = d;
+		reqs[i].method = "GET";
+		reqs[i].path = d->path;
+		reqs[i].cls = FLEET_ENERGY;
+		reqs[i].endpoint = "/api/1/energy_sites/{id}/calendar_history";
+		reqs[i].user = &d->item;
+	}
+	if (tesla_run(s, reqs, (size_t)n, power_done, NULL) == -1) {
+		stored = job_fail(run, "Fleet API client failed");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		int k = 0;
+
+		if (!days[i].ok || db_command(run->db, "BEGIN") == -1)
+			continue;
+		for (size_t j = 0; j < days[i].npower; j++) {
+			PGresult *r2;
+
+			fleet_live_params(&days[i].power[j], &fp);
+			p[0] = days[i].site_id;
+			for (int c = 0; c < fp.n; c++)
+				p[1 + c] = fp.v[c];
+			r2 = db_exec(
+			    run->db, &q_backfill, p, &st, err, sizeof(err));
+			if (r2 == NULL) {
+				log_error("power history not stored: %s", err);
+				k = -1;
+				break;
+			}
+			PQclear(r2);
+			k++;
+		}
+		if (db_command(run->db, k < 0 ? "ROLLBACK" : "COMMIT") == 0 &&
+		    k > 0)
+			stored += k;
+	}
+out:
+	for (int i = 0; days != NULL && i < n; i++)
+		free(days[i].power);
+	PQclear(res);
+	free(days);
+	free(reqs);
+	return stored;
+}
+
+static int
 sync_account(struct job_run *run, const char *account)
 {
 	struct tesla_session s;
@@ -181,7 +323,7 @@ sync_account(struct job_run *run, const char *account)
 	PGresult *res = NULL;
 	char err[256], back[16], per[16], tz[200];
 	const char *p[3];
-	int st, n = 0, rc = -1, buckets = 0;
+	int st, n = 0, rc = -1, buckets = 0, filled;
 
 	if (tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1 ||
 	    sites_refresh(&s, 0) == -1) {
@@ -249,6 +391,10 @@ sync_account(struct job_run *run, const char *account)
 		buckets += k;
 		run->items_ok++;
 	}
+	if ((filled = backfill(run, &s, account)) < 0)
+		goto out;
+	json_object_set_new(
+	    run->details, "backfilled_samples", json_integer(filled));
 	json_object_set_new(run->details, "days", json_integer(n));
 	json_object_set_new(run->details, "buckets", json_integer(buckets));
 	rc = 0;

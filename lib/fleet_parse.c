@@ -1176,6 +1176,132 @@ fleet_live_params(const struct fleet_live *l, struct fleet_params *p)
 	p_str(p, l->island_status);
 }
 
+/*
+ * Power key of a kind=power sample into *w, within [min, max].  0, or -1
+ * with one warning (the sample is dropped) when it is not a number, out of
+ * range, or missing or null while required.  *w is NAN when absent.
+ */
+static int
+sample_power(const struct pctx *c, const json_t *o, const char *key,
+    unsigned fl, double min, double max, double *w)
+{
+	const json_t *v = json_object_get(o, key);
+	double d;
+
+	*w = NAN;
+	if (v == NULL || json_is_null(v)) {
+		if (fl & F_OPT)
+			return 0;
+		warn(c, "time_series[]", key,
+		    "is missing or null: sample dropped");
+		return -1;
+	}
+	if (!json_is_number(v)) {
+		warn(
+		    c, "time_series[]", key, "is not a number: sample dropped");
+		return -1;
+	}
+	d = json_number_value(v);
+	if (!isfinite(d) || d < min || d > max) {
+		warn(
+		    c, "time_series[]", key, "is out of range: sample dropped");
+		return -1;
+	}
+	*w = d;
+	return 0;
+}
+
+/*
+ * Parses one kind=power sample; -1 (dropped, one warning) when unusable.
+ * Its warnings are counted in l->warnings.
+ */
+static int
+parse_power_sample(const char *what, const json_t *o, struct fleet_live *l)
+{
+	const struct pctx sc = { what, &l->warnings }, *c = &sc;
+	double load;
+
+	memset(l, 0, sizeof(*l));
+	if (!json_is_object(o)) {
+		warn(c, NULL, "time_series[]", "is not an object");
+		return -1;
+	}
+	if ((l->ts = get_time(c, o, "time_series[]", "timestamp", 0)) == 0)
+		return -1;
+	/* Ranges are the energy_states CHECK constraints. */
+	if (sample_power(
+		c, o, "solar_power", 0, -1e6, 1e7, &l->solar_power_w) ||
+	    sample_power(
+		c, o, "battery_power", 0, -1e7, 1e7, &l->battery_power_w) ||
+	    sample_power(c, o, "grid_power", 0, -1e7, 1e7, &l->grid_power_w) ||
+	    sample_power(c, o, "generator_power", F_OPT, -1e6, 1e7,
+		&l->generator_power_w) ||
+	    sample_power(c, o, "grid_services_power", F_OPT, -1e7, 1e7,
+		&l->grid_services_power_w))
+		return -1;
+	load = l->solar_power_w + l->battery_power_w + l->grid_power_w +
+	    (isnan(l->generator_power_w) ? 0 : l->generator_power_w);
+	l->load_power_w = load;
+	if (load < -1e6 || load > 1e7) {
+		l->load_power_w = NAN;
+		warn(c, "time_series[]", "(solar + battery + grid + generator)",
+		    "is out of range for load");
+	}
+	l->wall_connector_power_w = NAN;
+	l->battery_percent = NAN;
+	l->energy_left_kwh = NAN;
+	l->total_pack_energy_kwh = NAN;
+	l->storm_mode_active = FLEET_NOBOOL;
+	l->balanced = -1;
+	return 0;
+}
+
+int
+fleet_parse_power_history(
+    const json_t *resp, struct fleet_live **out, size_t *n, int *warnings)
+{
+	struct pctx c = { "calendar_history power", warnings };
+	const json_t *ts;
+	struct fleet_live *l;
+	size_t i, len;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	*warnings = 0;
+	if (!json_is_object(resp)) {
+		warn(&c, NULL, "(response)", "is not an object");
+		return -1;
+	}
+	ts = field(&c, resp, NULL, "time_series", F_OPT);
+	if (ts == NULL)
+		return 0;
+	if (!json_is_array(ts)) {
+		warn(&c, NULL, "time_series", "is not an array");
+		return 0;
+	}
+	if ((len = json_array_size(ts)) > FLEET_LIST_MAX) {
+		warn(&c, NULL, "time_series", "is too long: truncated");
+		len = FLEET_LIST_MAX;
+	}
+	if (len == 0)
+		return 0;
+	if ((l = calloc(len, sizeof(*l))) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		rc = parse_power_sample(c.what, json_array_get(ts, i), &l[*n]);
+		*warnings += l[*n].warnings;
+		if (rc == 0)
+			(*n)++;
+	}
+	if (*n == 0) {
+		free(l);
+		l = NULL;
+	}
+	*out = l;
+	return 0;
+}
+
 const char *const fleet_efield_names[FLEET_E_NFIELDS] = {
 	"solar_energy_exported",
 	"generator_energy_exported",

@@ -303,6 +303,26 @@ int fleet_parse_live_status(const json_t *resp, struct fleet_live *l);
 /* Fills p with l's FLEET_LIVE_COLUMNS values. */
 void fleet_live_params(const struct fleet_live *l, struct fleet_params *p);
 
+/*
+ * Parses calendar_history?kind=power (15-minute samples in W; the Owner-API
+ * community docs describe it, the Fleet spec does not) into energy_states
+ * rows for fleet_live_params(): *out is malloc'd, in Tesla's order (caller
+ * frees; NULL when *n is 0).  Each sample gives ts, solar, battery, grid,
+ * generator and grid_services power; Tesla sends no load here, so
+ * load_power_w is computed as solar + battery + grid + generator (an absent
+ * generator counts as 0; NAN with a warning when the sum is out of the
+ * column's range) and balanced is -1.  Every other field is absent.
+ * time_series null or missing gives zero samples (not an error).  A sample
+ * that is not an object, has no valid timestamp, or has a solar, battery or
+ * grid power that is missing, or any power that is not a number or out of
+ * range, is dropped with one warning.  At most FLEET_LIST_MAX samples are
+ * read (a warning when there are more).  *warnings counts every warning;
+ * a kept sample's own are also in its warnings member.
+ * Returns 0, or -1 when resp is not an object or memory is short.
+ */
+int fleet_parse_power_history(
+    const json_t *resp, struct fleet_live **out, size_t *n, int *warnings);
+
 /* calendar_history?kind=energy bucket fields, in energy_history order. */
 enum fleet_efield {
 	FLEET_E_SOLAR_EXPORTED,

@@ -297,6 +297,23 @@ t_day(void)
 	       "") >= 288,
 	    "a whole day of 5-minute energy history");
 	is_int(calls(-1, "wake_up"), 0, "no wake_up in a whole day");
+	sql(buf, sizeof(buf),
+	    "SELECT count(*) || ' ' || min(n) || ' ' || max(n) FROM (SELECT "
+	    "count(*) AS n FROM energy_states WHERE source = 'history' GROUP "
+	    "BY (ts AT TIME ZONE 'Europe/Berlin')::date) x");
+	{
+		int days = 0, lo = 0, hi = 0;
+
+		sscanf(buf, "%d %d %d", &days, &lo, &hi);
+		ok(days >= 3, "gaps of past days filled from power history");
+		ok(lo >= 92 && hi <= 100,
+		    "each with its day of 15-minute samples, once");
+	}
+	ok(sql_long("SELECT count(*) FROM energy_states WHERE source = "
+		    "'history' AND abs(load_power_w - solar_power_w - "
+		    "battery_power_w - grid_power_w) > 1%s",
+	       "") == 0,
+	    "backfilled samples balance too");
 }
 
 /*

@@ -2,8 +2,9 @@
  * Account and energy endpoints: users/region, users/me, products,
  * site_info (with a time-of-use tariff_content_v2 matching the model's
  * off-peak hours), live_status (watts, load = solar + battery + grid) and
- * calendar_history (the same power model integrated into 5-minute buckets
- * of Wh, or per local day or month for longer periods).
+ * calendar_history: kind=energy is the same power model integrated into
+ * 5-minute buckets of Wh (or per local day or month for longer periods),
+ * kind=power its average over each 15 minutes, in W.
  */
 #include <math.h>
 #include <stdio.h>
@@ -495,6 +496,65 @@ energy_series(const struct model *m, int s, const struct zone *z, int64_t from,
 	return a;
 }
 
+/* Seconds of one kind=power sample, and the buckets it spans. */
+#define POWER_STEP 900
+#define POWER_BUCKETS (POWER_STEP / SIM_BUCKET)
+
+/*
+ * The kind=power samples starting in [from, to): one per local quarter
+ * hour (the epoch is a local midnight and every zone's offset is whole
+ * hours), each the average power of its 15 minutes, taken from the three
+ * buckets' flows (Wh / 0.25 h = W).  A sample is listed once its 15
+ * minutes are computed.  Tesla's signs as in live_status; grid is whatever
+ * makes solar + battery + grid the load's average rounded to the watt.
+ */
+static json_t *
+power_series(const struct model *m, int s, const struct zone *z, int64_t from,
+    int64_t to)
+{
+	const double w_per_wh = 3600.0 / POWER_STEP;
+	const struct bucket *bk;
+	double f[F_N];
+	int64_t q, q0, q1, b;
+	long long solar, battery, load;
+	char when[40];
+	json_t *a = json_array(), *o;
+	int i;
+
+	q0 = floordiv(from - m->epoch + POWER_STEP - 1, POWER_STEP);
+	q1 = floordiv(to - m->epoch + POWER_STEP - 1, POWER_STEP);
+	if (q0 < 0)
+		q0 = 0;
+	for (q = q0; q < q1; q++) {
+		memset(f, 0, sizeof(f));
+		for (b = q * POWER_BUCKETS; b < (q + 1) * POWER_BUCKETS; b++) {
+			if ((bk = model_bucket(m, s, b)) == NULL)
+				goto done;
+			for (i = 0; i < F_N; i++)
+				f[i] += bk->f[i];
+		}
+		solar = llround((f[F_S2H] + f[F_S2B] + f[F_S2G]) * w_per_wh);
+		battery = llround(
+		    (f[F_B2H] + f[F_B2G] - f[F_S2B] - f[F_G2B]) * w_per_wh);
+		load = llround((f[F_S2H] + f[F_B2H] + f[F_G2H]) * w_per_wh);
+		tz_format(z, m->epoch + q * POWER_STEP, when, sizeof(when));
+		o = json_object();
+		jstr(o, "timestamp", when);
+		jint(o, "solar_power", solar);
+		jint(o, "battery_power", battery);
+		jint(o, "grid_power", load - solar - battery);
+		jint(o, "grid_services_power", 0);
+		jint(o, "generator_power", 0);
+		json_array_append_new(a, o);
+	}
+done:
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return json_null();
+	}
+	return a;
+}
+
 int
 h_calendar_history(struct sreq *r)
 {
@@ -504,19 +564,25 @@ h_calendar_history(struct sreq *r)
 	int64_t start, end, now_s;
 	struct ltime lt;
 	json_t *series, *o;
-	int group;
+	int group, power;
 
 	kind = sreq_arg(r, "kind");
 	period = sreq_arg(r, "period");
 	start_s = sreq_arg(r, "start_date");
 	end_s = sreq_arg(r, "end_date");
 	tzname = sreq_arg(r, "time_zone");
-	if (kind == NULL || (strcmp(kind, "energy") && strcmp(kind, "backup")))
-		return reply_error(
-		    r, 400, "invalid_field", "kind must be energy or backup");
+	if (kind == NULL ||
+	    (strcmp(kind, "energy") && strcmp(kind, "power") &&
+		strcmp(kind, "backup")))
+		return reply_error(r, 400, "invalid_field",
+		    "kind must be energy, power or backup");
 	if (strcmp(kind, "backup") == 0)
 		return reply_ok(
 		    r, json_pack("{s:[],s:i}", "events", "total_events", 0));
+	power = strcmp(kind, "power") == 0;
+	if (power && period != NULL && strcmp(period, "day") != 0)
+		return reply_error(r, 400, "invalid_field",
+		    "period must be day for kind=power");
 	if (period == NULL || strcmp(period, "day") == 0)
 		group = 0;
 	else if (strcmp(period, "week") == 0 || strcmp(period, "month") == 0)
@@ -539,6 +605,14 @@ h_calendar_history(struct sreq *r)
 		leave();
 		return reply_error(r, 400, "invalid_field",
 		    "start_date and end_date must be RFC 3339, start first");
+	}
+	if (power) {
+		series = power_series(&sim.m, r->site, z, start, end);
+		o = json_pack("{s:s,s:s,s:o}", "serial_number", c->serial,
+		    "installation_time_zone", c->zone->name, "time_series",
+		    series);
+		leave();
+		return reply_ok(r, o);
 	}
 	series = energy_series(&sim.m, r->site, z, start, end, group);
 	o = json_pack("{s:s,s:s,s:s,s:o}", "serial_number", c->serial, "period",

@@ -425,6 +425,8 @@ async function main() {
 	// ---- live_status balances; calendar_history equals the live integral
 	const histDay = localDate(START, -2);
 	const acc = { solar: 0, home: 0, imp: 0, exp: 0, chg: 0, dis: 0 };
+	// Per local quarter hour: the sums of live_status's minute powers.
+	const quarter = Array.from({ length: 96 }, () => ({ solar: 0, battery: 0, grid: 0, load: 0, n: 0 }));
 	let worst = 0, samples = 0;
 	for (let i = 0; i < 1440; i++) {
 		const t = new Date(Date.parse(`${histDay}T00:00:30${offset}`) + i * 60000).toISOString();
@@ -437,6 +439,12 @@ async function main() {
 		acc.exp += Math.max(-ls.grid_power, 0) / 60;
 		acc.chg += Math.max(-ls.battery_power, 0) / 60;
 		acc.dis += Math.max(ls.battery_power, 0) / 60;
+		const qs = quarter[Math.floor(i / 15)];
+		qs.solar += ls.solar_power;
+		qs.battery += ls.battery_power;
+		qs.grid += ls.grid_power;
+		qs.load += ls.load_power;
+		qs.n++;
 		samples++;
 	}
 	tap(worst <= 1, `live_status: load = solar + battery + grid + generator in all ${samples} samples of ${histDay} (worst ${worst} W)`);
@@ -460,14 +468,101 @@ async function main() {
 	r = await c.get(`/api/1/energy_sites/${site}/calendar_history?kind=energy&period=day&start_date=${encodeURIComponent(localDate(START, 30) + "T00:00:00" + offset)}&end_date=${encodeURIComponent(localDate(START, 30) + "T23:59:59" + offset)}`);
 	tap(r.status === 200 && r.json.response.time_series === null, "a future day: time_series null");
 
+	// ---- kind=power: each sample is the average power of its 15 minutes
+	const powerDay = (day, from, to) => c.get(`/api/1/energy_sites/${site}/calendar_history?kind=power&period=day&start_date=${encodeURIComponent(day + "T00:00:00" + from)}&end_date=${encodeURIComponent(day + "T23:59:59" + to)}&time_zone=Europe/Berlin`);
+	await admin("POST", "/sim/reset-calls");
+	r = await powerDay(histDay, offset, offset);
+	const pw = (r.json && r.json.response && r.json.response.time_series) || [];
+	const powerKeys = ["timestamp", "solar_power", "battery_power", "grid_power", "grid_services_power", "generator_power"];
+	tap(r.status === 200 && r.json.response.serial_number === sites[0].gateway_id.slice(-14) && r.json.response.installation_time_zone === "Europe/Berlin" &&
+		pw.length === 96 && pw[0].timestamp === `${histDay}T00:00:00${offset}` && pw[95].timestamp === `${histDay}T23:45:00${offset}` &&
+		pw.every((p, i) => i === 0 || Date.parse(p.timestamp) - Date.parse(pw[i - 1].timestamp) === 900000),
+		`calendar_history kind=power ${histDay}: 96 samples, 15 minutes apart, in local time`, `${r.status} ${pw.length} ${r.text.slice(0, 300)}`);
+	tap(pw.every((p) => Object.keys(p).sort().join() === [...powerKeys].sort().join() &&
+		powerKeys.slice(1).every((k) => Number.isInteger(p[k])) && p.grid_services_power === 0 && p.generator_power === 0),
+		"each power sample: timestamp and five powers in whole W (no load: Tesla sends none)", JSON.stringify(pw[0]));
+	calls = (await admin("GET", "/sim/calls")).json;
+	tap(calls.by_endpoint.calendar_history === 1 && calls.by_site[String(site)].calendar_history === 1,
+		"kind=power is counted as calendar_history, per site", JSON.stringify(calls.by_site));
+	// Against live_status, minute by minute: the sample is the quarter's mean
+	// of 15 whole-W minute values, rounded, so solar, battery and the sum
+	// solar + battery + grid (the load: grid is sent so that the sum is the
+	// rounded mean load) are within 0.5 W; grid alone carries the three
+	// roundings, 1.5 W.
+	let worstQ = { load: 0, solar: 0, battery: 0, grid: 0 };
+	pw.forEach((p, i) => {
+		const q = quarter[i];
+		worstQ.load = Math.max(worstQ.load, Math.abs(p.solar_power + p.battery_power + p.grid_power + p.generator_power - q.load / q.n));
+		worstQ.solar = Math.max(worstQ.solar, Math.abs(p.solar_power - q.solar / q.n));
+		worstQ.battery = Math.max(worstQ.battery, Math.abs(p.battery_power - q.battery / q.n));
+		worstQ.grid = Math.max(worstQ.grid, Math.abs(p.grid_power - q.grid / q.n));
+	});
+	const eps = 1e-9;
+	tap(pw.length === 96 && quarter.every((q) => q.n === 15) && worstQ.load <= 0.5 + eps && worstQ.solar <= 0.5 + eps && worstQ.battery <= 0.5 + eps && worstQ.grid <= 1.5 + eps,
+		`kind=power vs the mean of live_status over each quarter: solar+battery+grid = load within 0.5 W (worst load ${worstQ.load.toFixed(2)}, solar ${worstQ.solar.toFixed(2)}, battery ${worstQ.battery.toFixed(2)}, grid ${worstQ.grid.toFixed(2)} W)`);
+	// Against kind=energy's three 5-minute buckets of the quarter (Wh x 4 =
+	// mean W).  A bucket's total_home_usage and solar_energy_exported are
+	// sums of three flows, each rounded to the Wh: 1.5 Wh per bucket,
+	// 4.5 Wh per quarter = 18 W, plus the sample's own 0.5 W.  The battery
+	// (exported - charged) and the grid (imported - exported) are four
+	// rounded flows: 2 Wh per bucket = 24 W, plus 0.5 W (battery) or 1.5 W
+	// (grid, see above).
+	const tol = { load: 18.5, solar: 18.5, battery: 24.5, grid: 25.5 };
+	const worstE = { load: 0, solar: 0, battery: 0, grid: 0 };
+	pw.forEach((p, i) => {
+		const b = ts.slice(3 * i, 3 * i + 3);
+		const w = (k) => 4 * sumOf(b, k);
+		worstE.load = Math.max(worstE.load, Math.abs(p.solar_power + p.battery_power + p.grid_power - w("total_home_usage")));
+		worstE.solar = Math.max(worstE.solar, Math.abs(p.solar_power - w("solar_energy_exported")));
+		worstE.battery = Math.max(worstE.battery, Math.abs(p.battery_power - (w("battery_energy_exported") - w("total_battery_charge"))));
+		worstE.grid = Math.max(worstE.grid, Math.abs(p.grid_power - (w("grid_energy_imported") - w("total_grid_energy_exported"))));
+	});
+	tap(pw.length === 96 && ts.length === 288 && Object.keys(tol).every((k) => worstE[k] <= tol[k]),
+		`kind=power vs kind=energy per quarter: ${Object.keys(tol).map((k) => `${k} ${worstE[k].toFixed(1)} <= ${tol[k]} W`).join(", ")}`);
+	const dayWh = (k) => sumOf(pw, k) / 4;
+	const homeWh = pw.reduce((a, p) => a + (p.solar_power + p.battery_power + p.grid_power) / 4, 0);
+	tap(Math.abs(homeWh - cal.home) <= 0.01 * cal.home && Math.abs(dayWh("solar_power") - cal.solar) <= 0.01 * cal.solar &&
+		Math.abs(dayWh("battery_power") - (cal.dis - cal.chg)) <= Math.max(0.01 * (cal.dis + cal.chg), 5),
+		`kind=power over the day: home ${homeWh.toFixed(0)} Wh (energy ${cal.home}), solar ${dayWh("solar_power").toFixed(0)} Wh (${cal.solar}), battery net ${dayWh("battery_power").toFixed(0)} Wh (${cal.dis - cal.chg}), within 1 %`);
+	tap(pw.some((p) => p.battery_power > 0) && pw.some((p) => p.battery_power < 0) && pw.some((p) => p.grid_power < 0) && pw.some((p) => p.grid_power > 0),
+		"kind=power signs: the Powerwall charges and discharges, the grid imports and exports");
+	r = await powerDay(localDate(START, 30), offset, offset);
+	tap(r.status === 200 && r.json.response.time_series === null, "kind=power, a future day: time_series null", r.text.slice(0, 200));
+	r = await powerDay(localDate(START, -1), offset, offset);
+	const today = (r.json && r.json.response.time_series) || [];
+	tap(r.status === 200 && today.length === 48 && today[47].timestamp === `${localDate(START, -1)}T11:45:00${offset}`,
+		`kind=power, the current day at 12:00: the 48 complete quarters (${today.length})`, today.length && today[today.length - 1].timestamp);
+	r = await c.get(`/api/1/energy_sites/${site}/calendar_history?kind=power&period=month`);
+	tap(r.status === 400 && r.json.error === "invalid_field", "kind=power with period=month: 400", r.text);
+	await admin("POST", "/sim/faults", { path: "calendar_history", site, kind: "wrong_types", count: 1 });
+	r = await powerDay(histDay, offset, offset);
+	const wt = (r.json && r.json.response.time_series) || [];
+	tap(r.status === 200 && wt.length === 96 && typeof wt[40].solar_power === "string" && typeof wt[40].grid_power === "string",
+		"'wrong_types' on calendar_history: kind=power sends its powers as strings", r.text.slice(0, 200));
+	await admin("POST", "/sim/faults", { path: "calendar_history", status: 503, count: 1 });
+	r = await powerDay(histDay, offset, offset);
+	tap(r.status === 503 && r.json.response === null, "a calendar_history fault applies to kind=power", r.text);
+
 	// ---- DST: 2024-10-27 in Europe/Berlin has 25 hours
 	await setClock("2024-10-28T12:00:00+01:00");
 	r = await c.get(`/api/1/energy_sites/${site}/calendar_history?kind=energy&period=day&start_date=${encodeURIComponent("2024-10-27T00:00:00+02:00")}&end_date=${encodeURIComponent("2024-10-27T23:59:59+01:00")}&time_zone=Europe/Berlin`);
 	const dst = r.json.response.time_series || [];
 	tap(dst.length === 300 && dst[0].timestamp === "2024-10-27T00:00:00+02:00" && dst[299].timestamp === "2024-10-27T23:55:00+01:00",
 		`DST end: 300 buckets from +02:00 to +01:00 (${dst.length})`);
+	r = await c.get(`/api/1/energy_sites/${site}/calendar_history?kind=power&period=day&start_date=${encodeURIComponent("2024-10-27T00:00:00+02:00")}&end_date=${encodeURIComponent("2024-10-27T23:59:59+01:00")}&time_zone=Europe/Berlin`);
+	const dstp = r.json.response.time_series || [];
+	tap(dstp.length === 100 && dstp[0].timestamp === "2024-10-27T00:00:00+02:00" && dstp[99].timestamp === "2024-10-27T23:45:00+01:00" &&
+		dstp[11].timestamp === "2024-10-27T02:45:00+02:00" && dstp[12].timestamp === "2024-10-27T02:00:00+01:00",
+		`DST end, kind=power: 100 samples, 02:00-02:45 twice (${dstp.length})`);
 	r = await c.get(`/api/1/energy_sites/${site}/live_status`);
 	tap(r.json.response.timestamp.endsWith("+01:00"), `live_status timestamp in the site's offset (${r.json.response.timestamp})`);
+	// DST start: 2024-03-31 in Europe/Berlin has 23 hours
+	await setClock("2024-04-01T12:00:00+02:00");
+	r = await c.get(`/api/1/energy_sites/${site}/calendar_history?kind=power&period=day&start_date=${encodeURIComponent("2024-03-31T00:00:00+01:00")}&end_date=${encodeURIComponent("2024-03-31T23:59:59+02:00")}&time_zone=Europe/Berlin`);
+	const dsts = r.json.response.time_series || [];
+	tap(dsts.length === 92 && dsts[7].timestamp === "2024-03-31T01:45:00+01:00" && dsts[8].timestamp === "2024-03-31T03:00:00+02:00" &&
+		dsts[91].timestamp === "2024-03-31T23:45:00+02:00",
+		`DST start, kind=power: 92 samples, 01:45+01:00 then 03:00+02:00 (${dsts.length})`);
 
 	// ---- 500 concurrent requests, each with 300 ms of latency
 	if (BENCH) {
