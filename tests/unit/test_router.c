@@ -16,96 +16,10 @@
 #include "util.h"
 
 #include "../tap.h"
+#include "fakeio.h"
 
 static const char secret[] = "router-test-secret-0123456789abcdef";
 static const char other_secret[] = "router-test-secret-0123456789abcdeX";
-
-/* A request source with fixed CGI variables and a captured response. */
-struct fake {
-	const char *env[16]; /* name, value, ..., NULL */
-	struct sbuf out;
-};
-
-static const char *
-fake_getparam(void *ctx, const char *name)
-{
-	struct fake *f = ctx;
-
-	for (size_t i = 0; i + 1 < nitems(f->env) && f->env[i] != NULL; i += 2)
-		if (strcmp(f->env[i], name) == 0)
-			return f->env[i + 1];
-	return NULL;
-}
-
-static int
-fake_read(void *ctx, char *buf, int n)
-{
-	(void)ctx;
-	(void)buf;
-	(void)n;
-	return 0;
-}
-
-static int
-fake_write(void *ctx, const char *buf, int n)
-{
-	struct fake *f = ctx;
-
-	return sbuf_add(&f->out, buf, (size_t)n) == 0 ? n : -1;
-}
-
-/* The status of a captured response, or -1. */
-static int
-resp_status(const char *out)
-{
-	int st;
-
-	if (sscanf(out, "Status: %d ", &st) != 1)
-		return -1;
-	return st;
-}
-
-/* The value of header name in out, copied into buf; NULL when absent. */
-static const char *
-resp_header(const char *out, const char *name, char *buf, size_t len)
-{
-	size_t nlen = strlen(name);
-	const char *p = out, *eol;
-
-	while ((eol = strstr(p, "\r\n")) != NULL && eol != p) {
-		if ((size_t)(eol - p) > nlen + 1 &&
-		    strncmp(p, name, nlen) == 0 && p[nlen] == ':' &&
-		    p[nlen + 1] == ' ') {
-			snprintf(buf, len, "%.*s", (int)(eol - p - nlen - 2),
-			    p + nlen + 2);
-			return buf;
-		}
-		p = eol + 2;
-	}
-	return NULL;
-}
-
-/* The JSON body of out (caller decrefs), or NULL. */
-static json_t *
-resp_body(const char *out)
-{
-	const char *p = strstr(out, "\r\n\r\n");
-
-	return p == NULL ? NULL : json_loads(p + 4, 0, NULL);
-}
-
-/* The error code of out's body, copied into buf, or "". */
-static const char *
-resp_code(const char *out, char *buf, size_t len)
-{
-	json_t *j = resp_body(out);
-	const char *c = json_string_value(
-	    json_object_get(json_object_get(j, "error"), "code"));
-
-	snprintf(buf, len, "%s", c ? c : "");
-	json_decref(j);
-	return buf;
-}
 
 static int handler_calls;
 static char handler_seen[64];
