@@ -131,10 +131,12 @@ schedule() {
 	"$BUILD/tessie-sync" energy_live
 	"$BUILD/tessie-sync" energy_history
 	"$BUILD/tessie-sync" charging_history
+	"$BUILD/tessie-sync" analytics
 	while sleep 60; do
 		m=$((m + 1))
 		"$BUILD/tessie-sync" energy_live
-		[ $((m % 5)) -eq 0 ] && "$BUILD/tessie-sync" vehicles
+		[ $((m % 5)) -eq 0 ] && "$BUILD/tessie-sync" vehicles &&
+			"$BUILD/tessie-sync" analytics
 		[ $((m % 15)) -eq 0 ] && "$BUILD/tessie-sync" energy_history
 		[ $((m % 1440)) -eq 0 ] && "$BUILD/tessie-sync" charging_history
 	done

@@ -32,6 +32,8 @@ int job_vehicles(struct job_run *run);
 int job_energy_live(struct job_run *run);
 int job_energy_history(struct job_run *run);
 int job_charging_history(struct job_run *run);
+int job_analytics(struct job_run *run);
+int job_recompute(struct job_run *run);
 
 /*
  * Calls fn for every account with a usable Tesla connection (not flagged

@@ -41,6 +41,8 @@ static const struct {
 	{ "energy_live", job_energy_live },
 	{ "energy_history", job_energy_history },
 	{ "charging_history", job_charging_history },
+	{ "analytics", job_analytics },
+	{ "recompute", job_recompute },
 };
 
 static const struct db_stmt q_lock = { "sync_lock",

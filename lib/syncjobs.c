@@ -11,6 +11,7 @@ const struct sync_job_def sync_jobs[] = {
 	{ "energy_history", 900,
 	    "energy history of today, yesterday and "
 	    "missing days" },
+	{ "analytics", 300, "drives and charging sessions from the states" },
 	{ "charging_history", 86400,
 	    "Supercharger sessions and their cost "
 	    "(billed per car: once a day)" },

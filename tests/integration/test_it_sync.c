@@ -168,7 +168,7 @@ t_trigger(void)
 
 	http_post_json(&r, "/api/sync/trigger", token, "{\"job\":\"all\"}");
 	is_int(r.status, 202, "trigger all is 202");
-	is_int(json_array_size(json_object_get(r.json, "data")), 4,
+	is_int(json_array_size(json_object_get(r.json, "data")), 5,
 	    "one run per job");
 	resp_free(&r);
 
@@ -186,7 +186,7 @@ t_trigger(void)
 	http_get(&r, "/api/sync/status", token);
 	is_int(r.status, 200, "status is 200");
 	jobs = json_object_get(r.json, "jobs");
-	is_int(json_array_size(jobs), 4, "four jobs");
+	is_int(json_array_size(jobs), 5, "five jobs");
 	{
 		json_t *v = json_array_get(jobs, 0);
 

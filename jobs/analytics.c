@@ -1,0 +1,82 @@
+/*
+ * The analytics job: drives and charging sessions derived from the stored
+ * vehicle states by the SQL function tessie_derive() (sql/011_derive.sql,
+ * docs/analytics.md), one vehicle per transaction.  Each run re-derives
+ * from the start of each vehicle's latest drive or session, which may
+ * still be growing; `tessie-sync recompute` re-derives everything, and
+ * gives the same rows twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+#include "log.h"
+
+static const struct db_stmt q_cars = { "analytics_cars",
+	"SELECT v.id, CASE WHEN $1::boolean THEN '-infinity' ELSE "
+	"coalesce(least((SELECT max(started_at) FROM drives d "
+	"WHERE d.vehicle_id = v.id), (SELECT max(started_at) FROM "
+	"charging_sessions c WHERE c.vehicle_id = v.id AND c.derived)), "
+	"'-infinity') END "
+	"FROM vehicles v WHERE EXISTS (SELECT 1 FROM vehicle_states s "
+	"WHERE s.vehicle_id = v.id) ORDER BY v.id",
+	1 };
+
+static const struct db_stmt q_derive = { "analytics_derive",
+	"SELECT drives, sessions FROM tessie_derive($1::uuid, "
+	"$2::timestamptz)",
+	2 };
+
+static int
+derive(struct job_run *run, int all)
+{
+	const char *p[2] = { all ? "true" : "false", NULL };
+	int st, drives = 0, sessions = 0;
+	char err[256];
+	PGresult *res, *r2;
+
+	if ((res = db_exec(run->db, &q_cars, p, &st, err, sizeof(err))) == NULL)
+		return job_fail(run, "%s", err);
+	for (int i = 0; i < PQntuples(res); i++) {
+		p[0] = PQgetvalue(res, i, 0);
+		p[1] = PQgetvalue(res, i, 1);
+		if (db_command(run->db, "BEGIN") == -1) {
+			PQclear(res);
+			return job_fail(run, "database unavailable");
+		}
+		r2 = db_exec(run->db, &q_derive, p, &st, err, sizeof(err));
+		if (r2 == NULL) {
+			log_error("derivation failed for a vehicle: %s", err);
+			db_command(run->db, "ROLLBACK");
+			run->items_failed++;
+			continue;
+		}
+		drives += atoi(PQgetvalue(r2, 0, 0));
+		sessions += atoi(PQgetvalue(r2, 0, 1));
+		PQclear(r2);
+		if (db_command(run->db, "COMMIT") == -1) {
+			run->items_failed++;
+			continue;
+		}
+		run->items_ok++;
+	}
+	PQclear(res);
+	json_object_set_new(run->details, "drives", json_integer(drives));
+	json_object_set_new(run->details, "sessions", json_integer(sessions));
+	return run->items_failed > 0
+	    ? job_fail(run, "%d vehicle(s) failed", run->items_failed)
+	    : 0;
+}
+
+int
+job_analytics(struct job_run *run)
+{
+	return derive(run, 0);
+}
+
+int
+job_recompute(struct job_run *run)
+{
+	return derive(run, 1);
+}
