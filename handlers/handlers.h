@@ -30,6 +30,42 @@ int h_sync_status(struct req *r);
 int h_vehicles_list(struct req *r);
 int h_vehicles_get(struct req *r);
 int h_vehicles_state(struct req *r);
+int h_vehicles_history(struct req *r);
 int h_vehicles_wake(struct req *r);
+
+/* drives.c */
+int h_drives_list(struct req *r);
+int h_drives_get(struct req *r);
+
+/* charging.c */
+int h_charging_list(struct req *r);
+int h_charging_get(struct req *r);
+int h_charging_stats(struct req *r);
+
+/* drivers.c */
+int h_drivers_list(struct req *r);
+int h_drivers_create(struct req *r);
+int h_drivers_update(struct req *r);
+int h_drivers_delete(struct req *r);
+int h_drivers_stats(struct req *r);
+int h_drivers_rules_list(struct req *r);
+int h_drivers_rules_create(struct req *r);
+int h_drivers_rules_delete(struct req *r);
+int h_drives_driver_set(struct req *r);
+int h_drives_attribute(struct req *r);
+
+/* places.c */
+int h_places_list(struct req *r);
+int h_places_create(struct req *r);
+int h_places_get(struct req *r);
+int h_places_update(struct req *r);
+int h_places_delete(struct req *r);
+
+/* tariffs.c */
+int h_tariffs_list(struct req *r);
+int h_tariffs_create(struct req *r);
+int h_tariffs_get(struct req *r);
+int h_tariffs_update(struct req *r);
+int h_tariffs_delete(struct req *r);
 
 #endif

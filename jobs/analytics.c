@@ -28,6 +28,10 @@ static const struct db_stmt q_derive = { "analytics_derive",
 	"$2::timestamptz)",
 	2 };
 
+/* Drivers by rules, after deriving (sql/012_driver_attribution.sql). */
+static const struct db_stmt q_attribute = { "analytics_attribute",
+	"SELECT tessie_attribute(id, '-infinity') FROM accounts", 0 };
+
 static int
 derive(struct job_run *run, int all)
 {
@@ -61,6 +65,10 @@ derive(struct job_run *run, int all)
 		}
 		run->items_ok++;
 	}
+	PQclear(res);
+	if ((res = db_exec(
+		 run->db, &q_attribute, NULL, &st, err, sizeof(err))) == NULL)
+		return job_fail(run, "attribution: %s", err);
 	PQclear(res);
 	json_object_set_new(run->details, "drives", json_integer(drives));
 	json_object_set_new(run->details, "sessions", json_integer(sessions));

@@ -3,11 +3,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fleet_parse.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -379,11 +381,12 @@ reply_json(struct req *r, int status, json_t *body)
 	if (!r->headers.failed)
 		sbuf_add(&head, r->headers.buf, r->headers.len);
 	sbuf_adds(&head, "\r\n");
-	if (text != NULL) {
-		sbuf_add(&head, text, len);
-		sbuf_addc(&head, '\n');
-	}
-	if (head.failed || r->io.write(r->io.ctx, head.buf, (int)head.len) < 0)
+	/* head holds the header lines only (capped): the body goes as it is. */
+	if (head.failed ||
+	    r->io.write(r->io.ctx, head.buf, (int)head.len) < 0 ||
+	    (text != NULL &&
+		(len > INT_MAX || r->io.write(r->io.ctx, text, (int)len) < 0 ||
+		    r->io.write(r->io.ctx, "\n", 1) < 0)))
 		log_warn("response write failed (client gone?)");
 	sbuf_release(&head);
 	free(text);
@@ -443,4 +446,53 @@ req_query_long(
 		    max);
 	*out = n;
 	return 0;
+}
+
+int
+req_time_range(struct req *r, const char **from, const char **to)
+{
+	long long a = 0, b = 0;
+
+	*from = req_query(r, "from");
+	*to = req_query(r, "to");
+	if (*from != NULL && fleet_parse_time(*from, &a) == -1)
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"from\" must be an RFC 3339 time such as "
+		    "2026-01-31T00:00:00Z");
+	if (*to != NULL && fleet_parse_time(*to, &b) == -1)
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"to\" must be an RFC 3339 time such as "
+		    "2026-01-31T00:00:00Z");
+	if (*from != NULL && *to != NULL && a >= b)
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"from\" must be before \"to\"");
+	return 0;
+}
+
+int
+req_keyset_cursor(
+    struct req *r, char *us, size_t uslen, const char **us_out, const char **id)
+{
+	const char *c = req_query(r, "cursor"), *sep;
+	size_t n;
+
+	*us_out = NULL;
+	*id = NULL;
+	if (c == NULL)
+		return 0;
+	sep = strchr(c, '_');
+	if (sep == NULL || (n = (size_t)(sep - c)) == 0 || n >= uslen ||
+	    !is_uuid(sep + 1))
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)c[i]))
+			goto bad;
+	memcpy(us, c, n);
+	us[n] = '\0';
+	*us_out = us;
+	*id = sep + 1;
+	return 0;
+bad:
+	return reply_error(r, 400, "invalid_parameter",
+	    "\"cursor\" must be the next_cursor of a previous page");
 }

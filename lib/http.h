@@ -115,6 +115,22 @@ const char *req_uuid_param(struct req *r, size_t i, const char *what);
 int req_query_long(
     struct req *r, const char *name, long def, long min, long max, long *out);
 
+/*
+ * The optional `from` and `to` query parameters as RFC 3339 times: each is
+ * set to the parameter or NULL when absent.  Returns 0, or the status after
+ * replying 400 for a malformed time or `from` not before `to`.
+ */
+int req_time_range(struct req *r, const char **from, const char **to);
+
+/*
+ * The `cursor` query parameter of a keyset-paginated list, which is the
+ * next_cursor of a previous page: "<µs since the epoch>_<uuid>".  Sets
+ * *us (the digits, in a buffer of uslen) and *id, or both NULL when there
+ * is no cursor.  Returns 0, or the status after replying 400.
+ */
+int req_keyset_cursor(struct req *r, char *us, size_t uslen,
+    const char **us_out, const char **id);
+
 /* Adds a response header line; names and values must not contain CR/LF. */
 void reply_header(struct req *r, const char *name, const char *value);
 

@@ -36,7 +36,7 @@ static const struct db_stmt q_tariff = { "sites_tariff",
 	"kind, content, source) VALUES ($1::uuid, $2, $3, 'tou', $4::jsonb, "
 	"'tesla') ON CONFLICT (account_id, name) DO UPDATE SET "
 	"currency = EXCLUDED.currency, content = EXCLUDED.content "
-	"RETURNING id) "
+	"WHERE t.source = 'tesla' RETURNING id) "
 	"UPDATE energy_sites SET tariff_id = (SELECT id FROM t) "
 	"WHERE id = $5::uuid",
 	5 };

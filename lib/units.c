@@ -10,6 +10,8 @@ static const struct {
 	const char *imp; /* suffix that replaces it */
 	double mul, add; /* imperial = si * mul + add */
 } suffixes[] = {
+	/* First, so that a per-km figure is not taken for a distance. */
+	{ "_wh_per_km", "_wh_per_mi", 1.609344, 0 },
 	{ "_kmh", "_mph", 0.621371192237334, 0 },
 	{ "_km", "_mi", 0.621371192237334, 0 },
 	{ "_m", "_ft", 3.28083989501312, 0 },

@@ -1,8 +1,9 @@
 /*
  * Units: SI is stored and served; ?units=imperial converts at the edge.
  * A field's unit is the suffix of its name (odometer_km, speed_kmh,
- * inside_temp_c), and conversion renames it (odometer_mi, speed_mph,
- * inside_temp_f) so that a number never travels without its unit.
+ * inside_temp_c, efficiency_wh_per_km), and conversion renames it
+ * (odometer_mi, speed_mph, inside_temp_f, efficiency_wh_per_mi) so that a
+ * number never travels without its unit.
  */
 #ifndef TESSIE_UNITS_H
 #define TESSIE_UNITS_H

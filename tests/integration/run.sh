@@ -13,7 +13,7 @@ cd "$TOP"
 
 mkdir -p /tmp/tessie-www
 echo '<!doctype html><title>t</title>' >/tmp/tessie-www/index.html
-NGINX_LOGIN_BURST=100 test_stack_up "$BUILD" /tmp/tessie-www \
+NGINX_LOGIN_BURST=100 NGINX_API_RATE=10000r/s test_stack_up "$BUILD" /tmp/tessie-www \
 	tests/integration/fixtures.sql
 
 # Small scripts the C tests call to act on the stack.
@@ -62,6 +62,7 @@ for t in "$BUILD"/tests/test_it_*; do
 	echo "# $(basename "$t")"
 	"$t" || rc=1
 done
+echo "# openapi"; node tests/integration/openapi.mjs || rc=1
 # A sanitizer report in a worker fails the run even if every answer was right.
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$STACK_DIR/api.log"; then
 	echo "not ok - sanitizer report in tessie-api's log:"

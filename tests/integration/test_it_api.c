@@ -211,6 +211,10 @@ t_state(void)
 	    "latest shift state");
 	ok(json_object_get(r.json, "vehicle_id") == NULL,
 	    "no internal key leaks");
+	is_str(json_string_value(json_object_get(r.json, "sleep_state")),
+	    "online", "with the car's sleep state");
+	ok(json_integer_value(json_object_get(r.json, "age_s")) > 3 * 86400,
+	    "and the age of the data (fixtures are days old)");
 	resp_free(&r);
 
 	http_get(&r, "/api/vehicles/" V1 "/state?units=imperial", token);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "client.h"
 #include "util.h"
 
 #define CAR "'55555555-5555-4555-8555-555555555555'"
@@ -215,15 +216,157 @@ t_recompute(void)
 	is_str(sql("%s", snap), before, "changes nothing either");
 }
 
+static char token[2048];
+
+static void
+t_api(void)
+{
+	const char *car = "55555555-5555-4555-8555-555555555555", *next;
+	char path[512], id[64];
+	struct resp r, r2;
+	json_t *d;
+
+	snprintf(path, sizeof(path), "/api/drives?vehicle_id=%s", car);
+	http_get(&r, path, token);
+	is_int(r.status, 200, "drives list");
+	d = json_object_get(r.json, "data");
+	is_int(json_array_size(d), 2, "two drives");
+	is_str(json_string_value(
+		   json_object_get(json_array_get(d, 0), "started_at")),
+	    "2024-03-05T07:49:00+00:00", "newest first");
+	ok(json_is_false(json_object_get(json_array_get(d, 0), "complete")),
+	    "the cut drive says so");
+	is_str(json_string_value(
+		   json_object_get(json_array_get(d, 1), "start_place")),
+	    "Derive home", "with place names");
+	ok(fabs(json_number_value(json_object_get(
+		    json_array_get(d, 1), "efficiency_wh_per_km")) -
+	       223.73) < 0.1,
+	    "efficiency: 3.3559 kWh / 15 km = 223.7 Wh/km");
+	snprintf(id, sizeof(id), "%s",
+	    json_string_value(json_object_get(json_array_get(d, 1), "id")));
+	resp_free(&r);
+
+	snprintf(path, sizeof(path), "/api/drives?vehicle_id=%s&limit=1", car);
+	http_get(&r, path, token);
+	next = json_string_value(json_object_get(r.json, "next_cursor"));
+	ok(next != NULL, "limit=1 gives a next_cursor");
+	snprintf(path, sizeof(path),
+	    "/api/drives?vehicle_id=%s&limit=1&cursor=%s", car,
+	    next ? next : "");
+	http_get(&r2, path, token);
+	is_str(json_string_value(json_object_get(
+		   json_array_get(json_object_get(r2.json, "data"), 0), "id")),
+	    id, "the next page has the older drive");
+	ok(json_is_null(json_object_get(r2.json, "next_cursor")),
+	    "and no page after it");
+	resp_free(&r);
+	resp_free(&r2);
+
+	snprintf(path, sizeof(path), "/api/drives/%s?points=10", id);
+	http_get(&r, path, token);
+	is_int(r.status, 200, "one drive");
+	ok(json_array_size(json_object_get(r.json, "path")) >= 2 &&
+		json_array_size(json_object_get(r.json, "path")) <= 11,
+	    "its path, downsampled to about 10 points");
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/drives/%s?units=imperial", id);
+	http_get(&r, path, token);
+	ok(fabs(json_number_value(json_object_get(r.json, "distance_mi")) -
+	       9.3206) < 1e-3,
+	    "15 km = 9.321 mi in imperial");
+	resp_free(&r);
+
+	http_get(&r,
+	    "/api/drives?from=2024-03-06T00:00:00Z&to=2024-03-05T00:00:00Z",
+	    token);
+	is_int(r.status, 400, "from after to is 400");
+	resp_free(&r);
+	http_get(&r, "/api/drives?from=yesterday", token);
+	is_int(r.status, 400, "a malformed time is 400");
+	resp_free(&r);
+	http_get(&r, "/api/drives?cursor=abc", token);
+	is_int(r.status, 400, "a forged cursor is 400");
+	resp_free(&r);
+	http_get(&r, "/api/drives?vehicle_id=7", token);
+	is_int(r.status, 400, "a non-UUID vehicle is 400");
+	resp_free(&r);
+	http_get(&r, "/api/drives/44444444-4444-4444-8444-444444444444", token);
+	is_int(r.status, 404, "an unknown drive is 404");
+	resp_free(&r);
+	http_get(&r, "/api/drives/x", token);
+	is_int(r.status, 400, "a non-UUID drive is 400");
+	resp_free(&r);
+	http_get(&r, "/api/drives?limit=0", token);
+	is_int(r.status, 400, "limit=0 is 400");
+	resp_free(&r);
+
+	snprintf(
+	    path, sizeof(path), "/api/charging/sessions?vehicle_id=%s", car);
+	http_get(&r, path, token);
+	is_int(r.status, 200, "sessions list");
+	d = json_object_get(r.json, "data");
+	is_int(json_array_size(d), 3,
+	    "three sessions: Tesla's own row is not listed twice");
+	is_str(json_string_value(
+		   json_object_get(json_array_get(d, 0), "currency")),
+	    "EUR", "the Supercharger stop carries Tesla's bill");
+	snprintf(id, sizeof(id), "%s",
+	    json_string_value(json_object_get(json_array_get(d, 2), "id")));
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/charging/sessions/%s", id);
+	http_get(&r, path, token);
+	if (!ok(json_array_size(json_object_get(r.json, "curve")) == 60,
+		"a session with its 60-sample curve"))
+		printf("#   %.300s\n", r.body.buf);
+	resp_free(&r);
+	snprintf(path, sizeof(path),
+	    "/api/charging/stats?vehicle_id=%s&period=month", car);
+	http_get(&r, path, token);
+	is_int(r.status, 200, "charging stats");
+	d = json_array_get(json_object_get(r.json, "data"), 0);
+	is_int(json_integer_value(json_object_get(d, "sessions")), 3,
+	    "3 sessions in March 2024");
+	ok(fabs(json_number_value(json_object_get(d, "energy_added_kwh")) -
+	       63.0) < 1e-3,
+	    "11 + 2 + 50 = 63 kWh");
+	ok(fabs(json_number_value(json_object_get(d, "dc_kwh")) - 50.0) < 1e-3,
+	    "of which 50 kWh DC");
+	ok(fabs(json_number_value(
+		    json_object_get(json_object_get(d, "cost"), "EUR")) -
+	       21.5) < 1e-9,
+	    "costing 21.50 EUR");
+	resp_free(&r);
+	http_get(&r, "/api/charging/stats?period=fortnight", token);
+	is_int(r.status, 400, "an unknown period is 400");
+	resp_free(&r);
+	http_get(&r,
+	    "/api/charging/sessions/44444444-4444-4444-8444-444444444444",
+	    token);
+	is_int(r.status, 404, "an unknown session is 404");
+	resp_free(&r);
+}
+
 static const struct tap_test tests[] = {
 	TAP(t_load),
 	TAP(t_drives),
 	TAP(t_sessions),
 	TAP(t_recompute),
+	TAP(t_api),
 };
 
 int
 main(void)
 {
+	char body[256];
+	struct resp r;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
+	    getenv("TESSIE_ADMIN_PASSWORD"));
+	http_post_json(&r, "/api/auth/login", NULL, body);
+	snprintf(token, sizeof(token), "%s",
+	    json_string_value(json_object_get(r.json, "token")) ?: "");
+	resp_free(&r);
 	return tap_run(tests, nitems(tests));
 }

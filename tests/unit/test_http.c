@@ -733,6 +733,10 @@ t_units(void)
 		    NULL },
 		{ "{\"odometer_km\":0}", "odometer_mi", 0, NULL },
 		{ "{\"speed_kmh\":100}", "speed_mph", 62.1371192237334, NULL },
+		/* 200 Wh per km is 321.87 Wh per mile: more per mile, not less
+		 */
+		{ "{\"efficiency_wh_per_km\":200}", "efficiency_wh_per_mi",
+		    321.8688, NULL },
 		{ "{\"inside_temp_c\":20}", "inside_temp_f", 68, NULL },
 		{ "{\"inside_temp_c\":-40}", "inside_temp_f", -40, NULL },
 		{ "{\"inside_temp_c\":21.5}", "inside_temp_f", 70.7, NULL },

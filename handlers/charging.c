@@ -1,0 +1,198 @@
+/*
+ * Charging sessions (derived by the analytics job, plus Supercharger
+ * sessions from Tesla's history; docs/analytics.md):
+ *	GET /api/charging/sessions?vehicle_id=&from=&to=&limit=&cursor=
+ *	GET /api/charging/sessions/:id        with its curve
+ *	GET /api/charging/stats?vehicle_id=&from=&to=&period=month
+ * Newest first, keyset-paginated like the drives.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "units.h"
+#include "util.h"
+
+#define SESSION_JSON                                                           \
+	"json_build_object('id', c.id, 'vehicle_id', c.vehicle_id, "           \
+	"'started_at', c.started_at, 'ended_at', c.ended_at, "                 \
+	"'complete', c.complete, 'duration_s', extract(epoch FROM "            \
+	"c.ended_at - c.started_at)::int, 'energy_added_kwh', "                \
+	"c.energy_added_kwh, 'energy_used_kwh', c.energy_used_kwh, "           \
+	"'max_power_kw', c.max_power_kw, 'avg_power_kw', c.avg_power_kw, "     \
+	"'charge_type', c.charge_type, 'charger_type', c.charger_type, "       \
+	"'cable', c.cable, 'start_battery_level', c.start_battery_level, "     \
+	"'end_battery_level', c.end_battery_level, "                           \
+	"'start_rated_range_km', c.start_rated_range_km, "                     \
+	"'end_rated_range_km', c.end_rated_range_km, 'place', (SELECT "        \
+	"name FROM places WHERE id = c.place_id), 'location_name', "           \
+	"c.location_name, 'cost', c.cost, 'currency', c.currency, "            \
+	"'cost_source', c.cost_source, 'solar_share', c.solar_share, "         \
+	"'source', CASE WHEN c.derived THEN 'states' ELSE 'tesla' END, "       \
+	"'cursor', (extract(epoch FROM c.started_at) * 1000000)::bigint "      \
+	"|| '_' || c.id) "
+
+/* Tesla's own rows that a derived session already stands for are left
+ * out, so that a Supercharger stop is listed once. */
+#define NOT_SHADOWED                                                           \
+	"AND (c.derived OR NOT EXISTS (SELECT 1 FROM charging_sessions d "     \
+	"WHERE d.vehicle_id = c.vehicle_id AND d.derived AND d.cost_source "   \
+	"= 'tesla' AND d.started_at < coalesce(c.ended_at, c.started_at) "     \
+	"+ interval '10 minutes' AND coalesce(d.ended_at, d.started_at) > "    \
+	"c.started_at - interval '10 minutes')) "
+
+static const struct db_stmt q_list = { "charging_list",
+	"SELECT " SESSION_JSON "FROM charging_sessions c JOIN vehicles v ON "
+	"v.id = c.vehicle_id WHERE v.account_id = $1::uuid "
+	"AND ($2::uuid IS NULL OR c.vehicle_id = $2::uuid) "
+	"AND ($3::timestamptz IS NULL OR c.started_at >= $3::timestamptz) "
+	"AND ($4::timestamptz IS NULL OR c.started_at < $4::timestamptz) "
+	"AND ($5::bigint IS NULL OR (c.started_at, c.id) < "
+	"(to_timestamp($5::bigint / 1000000.0), $6::uuid)) " NOT_SHADOWED
+	"ORDER BY c.started_at DESC, c.id DESC LIMIT $7::int",
+	7 };
+
+static const struct db_stmt q_get = { "charging_get",
+	"SELECT " SESSION_JSON ", (SELECT json_agg(json_build_object("
+	"'ts', s.ts, 'power_kw', s.charger_power_kw, 'energy_added_kwh', "
+	"s.charge_energy_added_kwh, 'battery_level', s.battery_level, "
+	"'rated_range_km', s.rated_range_km, 'voltage', s.charger_voltage, "
+	"'current', s.charger_actual_current, 'phases', s.charger_phases) "
+	"ORDER BY s.ts) FROM charging_samples s WHERE s.session_id = c.id) "
+	"FROM charging_sessions c JOIN vehicles v ON v.id = c.vehicle_id "
+	"WHERE v.account_id = $1::uuid AND c.id = $2::uuid",
+	2 };
+
+static const struct db_stmt q_stats = { "charging_stats",
+	"SELECT json_build_object('period', to_char(date_trunc($5, "
+	"c.started_at), 'YYYY-MM-DD'), 'vehicle_id', c.vehicle_id, "
+	"'sessions', count(*), 'energy_added_kwh', coalesce(sum("
+	"c.energy_added_kwh), 0), 'ac_kwh', coalesce(sum(c.energy_added_kwh) "
+	"FILTER (WHERE c.charge_type = 'ac'), 0), 'dc_kwh', coalesce(sum("
+	"c.energy_added_kwh) FILTER (WHERE c.charge_type = 'dc'), 0), "
+	"'cost', (SELECT coalesce(json_object_agg(cur, total), '{}') FROM "
+	"(SELECT c2.currency AS cur, sum(c2.cost) AS total FROM "
+	"charging_sessions c2 WHERE c2.vehicle_id = c.vehicle_id AND "
+	"c2.id = ANY (array_agg(c.id)) AND c2.cost IS NOT NULL GROUP BY "
+	"c2.currency) t), 'by_place', (SELECT coalesce(json_object_agg("
+	"coalesce(pl, 'elsewhere'), kwh), '{}') FROM (SELECT (SELECT name "
+	"FROM places WHERE id = c3.place_id) AS pl, sum(c3.energy_added_kwh) "
+	"AS kwh FROM charging_sessions c3 WHERE c3.id = ANY (array_agg("
+	"c.id)) GROUP BY 1) t)) "
+	"FROM charging_sessions c JOIN vehicles v ON v.id = c.vehicle_id "
+	"WHERE v.account_id = $1::uuid "
+	"AND ($2::uuid IS NULL OR c.vehicle_id = $2::uuid) "
+	"AND ($3::timestamptz IS NULL OR c.started_at >= $3::timestamptz) "
+	"AND ($4::timestamptz IS NULL OR c.started_at < "
+	"$4::timestamptz) " NOT_SHADOWED
+	"GROUP BY c.vehicle_id, date_trunc($5, c.started_at) "
+	"ORDER BY date_trunc($5, c.started_at) DESC, c.vehicle_id",
+	5 };
+
+/* The list of sessions, or of stats rows, as {"data": [...]}. */
+int
+h_charging_list(struct req *r)
+{
+	const char *p[7], *veh;
+	char limit[24], us[24];
+	PGresult *res;
+	json_t *data, *next = json_null();
+	long n;
+	int imperial, rows;
+
+	if (req_query_long(r, "limit", 50, 1, 500, &n) != 0 ||
+	    units_from_query(r, &imperial) != 0 ||
+	    req_time_range(r, &p[2], &p[3]) != 0 ||
+	    req_keyset_cursor(r, us, sizeof(us), &p[4], &p[5]) != 0)
+		return r->status;
+	if ((veh = req_query(r, "vehicle_id")) != NULL && !is_uuid(veh))
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"vehicle_id\" must be a UUID");
+	snprintf(limit, sizeof(limit), "%ld", n + 1);
+	p[0] = r->account_id;
+	p[1] = veh;
+	p[6] = limit;
+	if ((res = req_exec(r, &q_list, p)) == NULL)
+		return r->status;
+	rows = PQntuples(res);
+	data = json_array();
+	for (int i = 0; i < rows && i < n; i++) {
+		json_t *c = db_json(res, i, 0);
+
+		if (c == NULL)
+			continue;
+		if (i == n - 1 && rows > n)
+			next = json_incref(json_object_get(c, "cursor"));
+		json_object_del(c, "cursor");
+		if (imperial)
+			units_to_imperial(c);
+		json_array_append_new(data, c);
+	}
+	return reply_json(
+	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
+}
+
+int
+h_charging_get(struct req *r)
+{
+	const char *p[2];
+	PGresult *res;
+	json_t *c, *curve;
+	int imperial;
+
+	if ((p[1] = req_uuid_param(r, 0, "session id")) == NULL ||
+	    units_from_query(r, &imperial) != 0)
+		return r->status;
+	p[0] = r->account_id;
+	if ((res = req_exec(r, &q_get, p)) == NULL)
+		return r->status;
+	if (PQntuples(res) == 0)
+		return reply_error(r, 404, NULL, "charging session not found");
+	if ((c = db_json(res, 0, 0)) == NULL)
+		return reply_error(r, 500, NULL, "malformed row");
+	json_object_del(c, "cursor");
+	curve = db_json(res, 0, 1);
+	json_object_set_new(c, "curve", curve ? curve : json_array());
+	if (imperial)
+		units_to_imperial(c);
+	return reply_json(r, 200, c);
+}
+
+int
+h_charging_stats(struct req *r)
+{
+	static const char *const periods[] = { "day", "week", "month", "year" };
+	const char *p[5], *veh, *period = req_query(r, "period");
+	PGresult *res;
+	json_t *data;
+	size_t i;
+
+	if (period == NULL)
+		period = "month";
+	for (i = 0; i < nitems(periods); i++)
+		if (strcmp(period, periods[i]) == 0)
+			break;
+	if (i == nitems(periods))
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"period\" must be day, week, month or year");
+	if (req_time_range(r, &p[2], &p[3]) != 0)
+		return r->status;
+	if ((veh = req_query(r, "vehicle_id")) != NULL && !is_uuid(veh))
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"vehicle_id\" must be a UUID");
+	p[0] = r->account_id;
+	p[1] = veh;
+	p[4] = periods[i];
+	if ((res = req_exec(r, &q_stats, p)) == NULL)
+		return r->status;
+	data = json_array();
+	for (int k = 0; k < PQntuples(res); k++) {
+		json_t *row = db_json(res, k, 0);
+
+		if (row != NULL)
+			json_array_append_new(data, row);
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "data", data));
+}

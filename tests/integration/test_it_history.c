@@ -1,0 +1,411 @@
+/*
+ * GET /api/vehicles/:id/history: a hand-made series of the fixture vehicle
+ * V2 in March 2025 (a range no other test writes to), whose bucket
+ * averages are worked out below, and every kind of bad input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../tap.h"
+#include "client.h"
+#include "fleet_parse.h"
+#include "util.h"
+
+#define V2 "22222222-2222-4222-8222-222222222222"
+#define V_OTHER "33333333-3333-4333-8333-333333333333"
+#define H2 "/api/vehicles/" V2 "/history"
+
+/*
+ * Samples, per 5-minute bucket from 2025-03-01T00:00:00Z:
+ *   00:00  battery 80 81 85 -> 82; odometer 1000 1002 1004 -> 1002;
+ *          range 300 301 302 -> 301; speed 0 30.5 60 -> max 60;
+ *          power 1.5 10 20 -> 10.5; inside 20 21 22 -> 21
+ *   00:05  battery 79 78 -> 78.5; odometer 1004.5 1005.5 -> 1005;
+ *          range 299.5 298.5 -> 299; speed 10 12.5 -> 12.5;
+ *          power -2.25 3.75 -> 0.75; inside none -> null
+ *   00:10  no sample: omitted
+ *   00:15  battery 77, odometer 1006, latitude 52.5, the rest null
+ * and one sample on each side of [00:00, 00:20), which must not count.
+ */
+static const char series[] =
+    "DELETE FROM vehicle_states WHERE vehicle_id = '" V2 "' AND ts >= "
+    "'2025-02-28' AND ts < '2025-03-02'; "
+    "INSERT INTO vehicle_states (vehicle_id, ts, battery_level, "
+    "odometer_km, rated_range_km, speed_kmh, power_kw, inside_temp_c, "
+    "latitude) VALUES "
+    "('" V2 "', '2025-02-28T23:59:59Z', 1, 1, 1, 200, 1, 1, 1), "
+    "('" V2 "', '2025-03-01T00:00:00Z', 80, 1000, 300, 0, 1.5, 20, NULL), "
+    "('" V2 "', '2025-03-01T00:01:00Z', 81, 1002, 301, 30.5, 10, 21, NULL), "
+    "('" V2 "', '2025-03-01T00:02:00Z', 85, 1004, 302, 60, 20, 22, NULL), "
+    "('" V2 "', '2025-03-01T00:05:30Z', 79, 1004.5, 299.5, 10, -2.25, NULL, "
+    "NULL), "
+    "('" V2 "', '2025-03-01T00:07:00Z', 78, 1005.5, 298.5, 12.5, 3.75, "
+    "NULL, NULL), "
+    "('" V2 "', '2025-03-01T00:16:00Z', 77, 1006, NULL, NULL, NULL, NULL, "
+    "52.5), "
+    "('" V2 "', '2025-03-01T00:20:00Z', 1, 1, 1, 200, 1, 1, 1)";
+
+#define RANGE "from=2025-03-01T00:00:00Z&to=2025-03-01T00:20:00Z"
+
+static char token[2048];
+
+static void
+login(void)
+{
+	char body[256];
+	struct resp r;
+
+	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
+	    getenv("TESSIE_ADMIN_PASSWORD"));
+	http_post_json(&r, "/api/auth/login", NULL, body);
+	snprintf(token, sizeof(token), "%s",
+	    json_string_value(json_object_get(r.json, "token")) ?: "");
+	resp_free(&r);
+}
+
+/* Runs sql (no double quotes in it) on the test database; 0 or -1. */
+static int
+psql_run(const char *sql)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" >/dev/null",
+	    getenv("TEST_STACK_DIR"), sql);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The number at key of point i of a history answer (-12345 when absent). */
+static double
+pt_num(const struct resp *r, size_t i, const char *key)
+{
+	json_t *v = json_object_get(
+	    json_array_get(json_object_get(r->json, "points"), i), key);
+
+	return json_is_number(v) ? json_number_value(v) : -12345.0;
+}
+
+static json_t *
+pt(const struct resp *r, size_t i)
+{
+	return json_array_get(json_object_get(r->json, "points"), i);
+}
+
+static size_t
+npoints(const struct resp *r)
+{
+	return json_array_size(json_object_get(r->json, "points"));
+}
+
+static void
+t_series(void)
+{
+	struct resp r;
+
+	ok(psql_run(series) == 0, "series inserted");
+	http_get(&r, H2 "?" RANGE "&points=4", token);
+	is_int(r.status, 200, "history answers 200");
+	is_str(json_string_value(json_object_get(r.json, "vehicle_id")), V2,
+	    "vehicle_id");
+	is_str(json_string_value(json_object_get(r.json, "from")),
+	    "2025-03-01T00:00:00Z", "from");
+	is_str(json_string_value(json_object_get(r.json, "to")),
+	    "2025-03-01T00:20:00Z", "to");
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 300,
+	    "20 minutes in 4 points: 300 s buckets");
+	is_int(json_array_size(json_object_get(r.json, "fields")), 5,
+	    "five default fields");
+	is_str(json_string_value(
+		   json_array_get(json_object_get(r.json, "fields"), 0)),
+	    "battery_level", "fields in the default order");
+	is_int(npoints(&r), 3, "empty bucket and samples outside omitted");
+	is_str(json_string_value(json_object_get(pt(&r, 0), "ts")),
+	    "2025-03-01T00:00:00Z", "first bucket start");
+	is_str(json_string_value(json_object_get(pt(&r, 1), "ts")),
+	    "2025-03-01T00:05:00Z", "second bucket start");
+	is_str(json_string_value(json_object_get(pt(&r, 2), "ts")),
+	    "2025-03-01T00:15:00Z", "third bucket start (00:10 is empty)");
+	ok(pt_num(&r, 0, "battery_level") == 82, "battery average 82");
+	ok(pt_num(&r, 0, "odometer_km") == 1002, "odometer average 1002");
+	ok(pt_num(&r, 0, "rated_range_km") == 301, "range average 301");
+	ok(pt_num(&r, 0, "speed_kmh") == 60, "speed is the bucket's maximum");
+	ok(pt_num(&r, 0, "power_kw") == 10.5, "power average 10.5");
+	ok(pt_num(&r, 1, "battery_level") == 78.5, "battery average 78.5");
+	ok(pt_num(&r, 1, "odometer_km") == 1005, "odometer average 1005");
+	ok(pt_num(&r, 1, "rated_range_km") == 299, "range average 299");
+	ok(pt_num(&r, 1, "speed_kmh") == 12.5, "speed maximum 12.5");
+	ok(pt_num(&r, 1, "power_kw") == 0.75, "power average 0.75");
+	ok(pt_num(&r, 2, "battery_level") == 77, "one sample: its value");
+	ok(json_is_null(json_object_get(pt(&r, 2), "speed_kmh")),
+	    "no value in a bucket is null");
+	ok(json_object_get(pt(&r, 0), "latitude") == NULL,
+	    "fields not asked for are absent");
+	resp_free(&r);
+
+	http_get(&r, H2 "?" RANGE "&interval=5m", token);
+	is_int(r.status, 200, "interval=5m answers 200");
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 300,
+	    "5m is 300 s");
+	is_int(npoints(&r), 3, "same buckets as points=4");
+	ok(pt_num(&r, 0, "power_kw") == 10.5, "same averages");
+	resp_free(&r);
+
+	http_get(&r, H2 "?" RANGE, token);
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 60,
+	    "500 points over 20 minutes: never below 60 s");
+	is_int(npoints(&r), 6, "one point per minute with samples");
+	is_str(json_string_value(json_object_get(pt(&r, 3), "ts")),
+	    "2025-03-01T00:05:00Z", "00:05:30 falls in the 00:05 bucket");
+	resp_free(&r);
+}
+
+static void
+t_fields_units(void)
+{
+	struct resp r;
+	json_t *f;
+
+	http_get(&r,
+	    H2 "?" RANGE "&points=4&fields=power_kw,latitude,power_kw,"
+	       "inside_temp_c",
+	    token);
+	is_int(r.status, 200, "chosen fields answer 200");
+	f = json_object_get(r.json, "fields");
+	is_int(json_array_size(f), 3, "a repeated field counts once");
+	is_str(json_string_value(json_array_get(f, 0)), "power_kw",
+	    "in the order asked");
+	is_str(json_string_value(json_array_get(f, 1)), "latitude",
+	    "in the order asked (2)");
+	is_int(json_object_size(pt(&r, 0)), 4, "ts and the three fields only");
+	ok(pt_num(&r, 0, "inside_temp_c") == 21, "inside average 21");
+	ok(json_is_null(json_object_get(pt(&r, 0), "latitude")),
+	    "latitude null where absent");
+	ok(pt_num(&r, 2, "latitude") == 52.5, "latitude 52.5");
+	ok(json_is_null(json_object_get(pt(&r, 1), "inside_temp_c")),
+	    "inside null in the second bucket");
+	resp_free(&r);
+
+	http_get(&r,
+	    H2 "?" RANGE "&points=4&units=imperial&fields=odometer_km,"
+	       "speed_kmh,inside_temp_c,battery_level",
+	    token);
+	is_int(r.status, 200, "imperial answers 200");
+	f = json_object_get(r.json, "fields");
+	is_str(json_string_value(json_array_get(f, 0)), "odometer_mi",
+	    "fields renamed: odometer_mi");
+	is_str(json_string_value(json_array_get(f, 1)), "speed_mph",
+	    "fields renamed: speed_mph");
+	is_str(json_string_value(json_array_get(f, 2)), "inside_temp_f",
+	    "fields renamed: inside_temp_f");
+	is_str(json_string_value(json_array_get(f, 3)), "battery_level",
+	    "battery_level unchanged");
+	ok(pt_num(&r, 0, "odometer_mi") == 1002 * 0.621371192237334,
+	    "odometer in miles");
+	ok(pt_num(&r, 0, "speed_mph") == 60 * 0.621371192237334,
+	    "speed in mph");
+	ok(pt_num(&r, 0, "inside_temp_f") == 21 * 1.8 + 32, "inside in F");
+	ok(json_object_get(pt(&r, 0), "odometer_km") == NULL,
+	    "no SI name left");
+	resp_free(&r);
+
+	/* "+01:00", encoded and as the space a bare "+" decodes to. */
+	http_get(&r,
+	    H2 "?from=2025-03-01T01:00:00%2B01:00&to=2025-03-01T00:20:00Z"
+	       "&points=4",
+	    token);
+	is_int(r.status, 200, "an offset answers 200");
+	is_str(json_string_value(json_object_get(r.json, "from")),
+	    "2025-03-01T00:00:00Z", "from given with an offset, in UTC");
+	is_int(npoints(&r), 3, "same three buckets");
+	resp_free(&r);
+	http_get(&r,
+	    H2 "?from=2025-03-01T01:00:00.5+01:00&to=2025-03-01T00:20:00Z",
+	    token);
+	is_int(r.status, 200, "an unencoded + and a fraction answer 200");
+	is_str(json_string_value(json_object_get(r.json, "from")),
+	    "2025-03-01T00:00:00Z", "the fraction is dropped");
+	resp_free(&r);
+}
+
+static void
+t_defaults(void)
+{
+	struct resp r;
+	long long from, to;
+	const char *f, *t;
+
+	http_get(&r, H2, token);
+	is_int(r.status, 200, "no parameters: 200");
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 173,
+	    "24 h in 500 points: 173 s");
+	f = json_string_value(json_object_get(r.json, "from"));
+	t = json_string_value(json_object_get(r.json, "to"));
+	ok(f != NULL && t != NULL && strlen(f) == 20 && strlen(t) == 20,
+	    "from and to in RFC 3339");
+	if (fleet_parse_time(f, &from) == 0 && fleet_parse_time(t, &to) == 0) {
+		is_int(to - from, 86400, "the last 24 h");
+		ok(to - time(NULL) <= 1 && time(NULL) - to <= 5, "ending now");
+	}
+	ok(json_is_array(json_object_get(r.json, "points")), "points array");
+	resp_free(&r);
+
+	http_get(
+	    &r, H2 "?from=2025-03-01T00:00:00Z&to=2026-04-05T00:00:00Z", token);
+	is_int(r.status, 200, "exactly 400 days is allowed");
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")),
+	    400 * 86400 / 500, "400 days in 500 points");
+	resp_free(&r);
+}
+
+/* H2 + query answers status with code, and its message mentions what. */
+static void
+bad(const char *query, int status, const char *code, const char *what)
+{
+	char path[512], msg[600];
+	const char *m;
+	struct resp r;
+
+	snprintf(path, sizeof(path), "%s%s", H2, query);
+	http_get(&r, path, token);
+	snprintf(msg, sizeof(msg), "%s: %d %s", query, status, code);
+	is_int(r.status, status, msg);
+	is_str(resp_error_code(&r), code, msg);
+	m = json_string_value(
+	    json_object_get(json_object_get(r.json, "error"), "message"));
+	if (what != NULL && !ok(m != NULL && strstr(m, what) != NULL, msg))
+		printf(
+		    "#   message \"%s\" does not name %s\n", m ? m : "", what);
+	resp_free(&r);
+}
+
+static void
+t_bad_input(void)
+{
+	struct resp r;
+	const char *ip = "invalid_parameter";
+
+	bad("?" RANGE "&points=0", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=1000000", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=2001", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=-1", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=ten", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=", 400, ip, "\"points\"");
+	bad("?" RANGE "&points=99999999999999999999999", 400, ip, "\"points\"");
+	bad("?from=2025-03-02T00:00:00Z&to=2025-03-01T00:00:00Z", 400, ip,
+	    "\"from\"");
+	bad("?from=2025-03-01T00:00:00Z&to=2025-03-01T00:00:00Z", 400, ip,
+	    "\"from\"");
+	bad("?from=2025-03-01T00:00:00Z&to=2026-04-05T00:00:01Z", 400, ip,
+	    "400 days");
+	bad("?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z", 400, ip,
+	    "400 days");
+	bad("?from=2020-01-01T00:00:00Z", 400, ip, "400 days");
+	bad("?from=2999-01-01T00:00:00Z", 400, ip, "\"from\"");
+	bad("?from=yesterday", 400, ip, "\"from\"");
+	bad("?from=2025-03-01", 400, ip, "\"from\"");
+	bad("?from=2025-13-01T00:00:00Z", 400, ip, "\"from\"");
+	bad("?to=2025-02-30T00:00:00Z", 400, ip, "\"to\"");
+	bad("?to=2025-03-01T00:00:00", 400, ip, "\"to\"");
+	bad("?to=1740787200", 400, ip, "\"to\"");
+	bad("?to=", 400, ip, "\"to\"");
+	bad("?to=9999-12-31T23:59:59-01:00", 400, ip, "\"to\"");
+	bad("?from=0000-12-31T00:00:00Z&to=0001-01-02T00:00:00Z", 400, ip,
+	    "\"from\"");
+	bad("?" RANGE "&interval=59s", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=0m", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=60", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=5x", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=m", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=-5m", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=5mm", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=401d", 400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=99999999999999999999999d", 400, ip,
+	    "\"interval\"");
+	bad("?from=2025-03-01T00:00:00Z&to=2026-03-01T00:00:00Z&interval=60s",
+	    400, ip, "\"interval\"");
+	bad("?" RANGE "&interval=5m&points=4", 400, ip, "\"points\"");
+	bad("?" RANGE "&fields=foo", 400, ip, "\"foo\"");
+	bad("?" RANGE "&fields=battery_level,vehicle_id", 400, ip,
+	    "\"vehicle_id\"");
+	bad("?" RANGE "&fields=battery_level,,odometer_km", 400, ip,
+	    "\"fields\"");
+	bad("?" RANGE "&fields=", 400, ip, "\"fields\"");
+	bad("?" RANGE "&fields=speed_kmh);DROP%20TABLE%20vehicles;--", 400, ip,
+	    "\"speed_kmh);DROP TABLE vehicles;--\"");
+	bad("?" RANGE "&units=furlongs", 400, ip, "\"units\"");
+
+	http_get(&r, "/api/vehicles/not-a-uuid/history", token);
+	is_int(r.status, 400, "a malformed id is 400");
+	is_str(resp_error_code(&r), "invalid_id", "invalid_id");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V_OTHER "/history?" RANGE, token);
+	is_int(r.status, 404, "another account's vehicle is 404");
+	is_str(resp_error_code(&r), "not_found", "not_found");
+	resp_free(&r);
+	http_get(&r,
+	    "/api/vehicles/44444444-4444-4444-8444-444444444444/history",
+	    token);
+	is_int(r.status, 404, "an unknown vehicle is 404");
+	resp_free(&r);
+	http_get(&r, H2, NULL);
+	is_int(r.status, 401, "history needs a login");
+	resp_free(&r);
+	http_send(&r, "POST", H2, token, NULL, NULL, 0);
+	is_int(r.status, 405, "POST is 405");
+	resp_free(&r);
+
+	http_get(&r, H2 "?" RANGE "&points=4", token);
+	is_int(npoints(&r), 3, "bad requests changed nothing");
+	resp_free(&r);
+}
+
+/* 2000 one-minute samples from 2025-04-01: the largest answer. */
+static void
+t_large(void)
+{
+	struct resp r;
+
+	ok(psql_run("INSERT INTO vehicle_states (vehicle_id, ts, "
+		    "battery_level, odometer_km, rated_range_km, speed_kmh, "
+		    "power_kw, inside_temp_c, outside_temp_c, latitude, "
+		    "longitude, elevation_m, usable_battery_level, "
+		    "charger_power_kw, charge_energy_added_kwh) "
+		    "SELECT '" V2 "', '2025-04-01T00:00:00Z'::timestamptz + "
+		    "make_interval(mins => i), 50, 2000 + i, 250, 80, 12.5, "
+		    "21, 9, 52.5, 13.25, 34, 48, 0, 0 "
+		    "FROM generate_series(0, 1999) i "
+		    "ON CONFLICT DO NOTHING") == 0,
+	    "2000 samples inserted");
+	http_get(&r,
+	    H2 "?from=2025-04-01T00:00:00Z&to=2025-04-02T09:20:00Z"
+	       "&points=2000&fields=battery_level,usable_battery_level,"
+	       "odometer_km,rated_range_km,speed_kmh,power_kw,inside_temp_c,"
+	       "outside_temp_c,charger_power_kw,charge_energy_added_kwh,"
+	       "latitude,longitude,elevation_m",
+	    token);
+	is_int(r.status, 200, "2000 points of 13 fields answer 200");
+	ok(r.body.len > 400000, "a body of over 400 kB arrives whole");
+	is_int(npoints(&r), 2000, "2000 points");
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 60,
+	    "one a minute");
+	ok(pt_num(&r, 1999, "odometer_km") == 3999, "the last one");
+	ok(pt_num(&r, 1999, "elevation_m") == 34, "its elevation");
+	resp_free(&r);
+}
+
+static const struct tap_test tests[] = {
+	TAP(t_series),
+	TAP(t_fields_units),
+	TAP(t_large),
+	TAP(t_defaults),
+	TAP(t_bad_input),
+};
+
+int
+main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	login();
+	return tap_run(tests, nitems(tests));
+}
