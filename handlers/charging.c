@@ -196,3 +196,23 @@ h_charging_stats(struct req *r)
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "data", data));
 }
+
+/*
+ * POST /api/charging/recompute-costs: costs every session again from the
+ * tariffs of its place, after a tariff or a place changed.  Returns
+ * {"changed": n}.  Tesla-billed Supercharger sessions are left as billed.
+ */
+static const struct db_stmt q_recost = { "charging_recost",
+	"SELECT tessie_cost_sessions($1::uuid, '-infinity')", 1 };
+
+int
+h_charging_recompute_costs(struct req *r)
+{
+	const char *p[1] = { r->account_id };
+	PGresult *res;
+
+	if ((res = req_exec(r, &q_recost, p)) == NULL)
+		return r->status;
+	return reply_json(
+	    r, 200, json_pack("{s:i}", "changed", atoi(PQgetvalue(res, 0, 0))));
+}

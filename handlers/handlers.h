@@ -41,6 +41,7 @@ int h_drives_get(struct req *r);
 int h_charging_list(struct req *r);
 int h_charging_get(struct req *r);
 int h_charging_stats(struct req *r);
+int h_charging_recompute_costs(struct req *r);
 
 /* drivers.c */
 int h_drivers_list(struct req *r);

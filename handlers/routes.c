@@ -25,6 +25,8 @@ const struct route routes[] = {
 	{ "GET", "/api/charging/sessions", h_charging_list, R_AUTH },
 	{ "GET", "/api/charging/sessions/:id", h_charging_get, R_AUTH },
 	{ "GET", "/api/charging/stats", h_charging_stats, R_AUTH },
+	{ "POST", "/api/charging/recompute-costs", h_charging_recompute_costs,
+	    R_AUTH },
 	{ "GET", "/api/drivers", h_drivers_list, R_AUTH },
 	{ "POST", "/api/drivers", h_drivers_create, R_AUTH },
 	{ "PUT", "/api/drivers/:id", h_drivers_update, R_AUTH },

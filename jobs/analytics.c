@@ -32,6 +32,12 @@ static const struct db_stmt q_derive = { "analytics_derive",
 static const struct db_stmt q_attribute = { "analytics_attribute",
 	"SELECT tessie_attribute(id, '-infinity') FROM accounts", 0 };
 
+/* Sessions at a place with a tariff get their cost (sql/013). */
+static const struct db_stmt q_cost = { "analytics_cost",
+	"SELECT coalesce(sum(tessie_cost_sessions(id, '-infinity')), 0) "
+	"FROM accounts",
+	0 };
+
 static int
 derive(struct job_run *run, int all)
 {
@@ -69,6 +75,12 @@ derive(struct job_run *run, int all)
 	if ((res = db_exec(
 		 run->db, &q_attribute, NULL, &st, err, sizeof(err))) == NULL)
 		return job_fail(run, "attribution: %s", err);
+	PQclear(res);
+	if ((res = db_exec(run->db, &q_cost, NULL, &st, err, sizeof(err))) ==
+	    NULL)
+		return job_fail(run, "costs: %s", err);
+	json_object_set_new(
+	    run->details, "costed", json_integer(atoi(PQgetvalue(res, 0, 0))));
 	PQclear(res);
 	json_object_set_new(run->details, "drives", json_integer(drives));
 	json_object_set_new(run->details, "sessions", json_integer(sessions));

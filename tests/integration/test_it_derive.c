@@ -347,12 +347,105 @@ t_api(void)
 	resp_free(&r);
 }
 
+/* Runs SQL from a file, so that JSON quotes need no shell escaping. */
+static void
+sql_script(const char *text)
+{
+	char path[512], cmd[1100];
+	FILE *f;
+
+	snprintf(
+	    path, sizeof(path), "%s/derive-step.sql", getenv("TEST_STACK_DIR"));
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s/psql.sh < %s > /dev/null",
+	    getenv("TEST_STACK_DIR"), path);
+	if (system(cmd) != 0)
+		printf("# SQL script failed\n");
+}
+
+static const char *
+session_cost(const char *hhmm)
+{
+	return sql("SELECT coalesce(cost::text, 'null') || ' ' || "
+		   "coalesce(currency, '-') || ' ' || coalesce(cost_source, "
+		   "'-') FROM charging_sessions WHERE vehicle_id = " CAR
+		   " AND derived AND to_char(started_at AT TIME ZONE 'UTC', "
+		   "'DD HH24:MI') = '%s'",
+	    hhmm);
+}
+
+static void
+t_costs(void)
+{
+	struct resp r;
+	char buf[128];
+
+	/* Home charges at 0.30 EUR a kWh plus a 1.00 EUR fee. */
+	sql_script("INSERT INTO tariffs (account_id, name, currency, kind, "
+		   "content) SELECT id, 'Derive flat', 'EUR', 'flat', "
+		   "'{\"per_kwh\": 0.30, \"session_fee\": 1.00}' FROM "
+		   "accounts WHERE username = 'admin';\n"
+		   "UPDATE places SET tariff_id = (SELECT id FROM tariffs "
+		   "WHERE name = 'Derive flat') WHERE name = 'Derive home';\n");
+	is_int(run("%s/tessie-sync analytics >>%s/sync.log 2>&1%s", ""), 0,
+	    "analytics costs the sessions");
+	/* 11 kWh x 0.30 + 1.00 = 4.30; 2 kWh x 0.30 + 1.00 = 1.60 */
+	snprintf(buf, sizeof(buf), "%s", session_cost("05 20:05"));
+	is_str(strtok(buf, "\n"), "4.30 EUR tariff", "11 kWh flat: 4.30 EUR");
+	snprintf(buf, sizeof(buf), "%s", session_cost("05 22:00"));
+	is_str(strtok(buf, "\n"), "1.60 EUR tariff", "2 kWh flat: 1.60 EUR");
+	snprintf(buf, sizeof(buf), "%s", session_cost("06 12:00"));
+	is_str(strtok(buf, "\n"), "21.50 EUR tesla",
+	    "the Supercharger keeps Tesla's bill");
+
+	/*
+	 * Time of use (the account's zone is UTC here): Tuesdays 20:00-22:00
+	 * at 0.40, else 0.10.  20:05-21:04 is all in the window: 11 x 0.40 =
+	 * 4.40; 22:00-22:29 is all outside: 2 x 0.10 = 0.20.
+	 */
+	sql_script("UPDATE tariffs SET kind = 'tou', content = "
+		   "'{\"periods\": [{\"days\": [2], \"from\": \"20:00\", "
+		   "\"to\": \"22:00\", \"per_kwh\": 0.40}], "
+		   "\"default_per_kwh\": 0.10}' WHERE name = 'Derive flat';\n");
+	http_send(
+	    &r, "POST", "/api/charging/recompute-costs", token, NULL, NULL, 0);
+	is_int(r.status, 200, "recompute the costs on request");
+	is_int(json_integer_value(json_object_get(r.json, "changed")), 2,
+	    "two sessions changed");
+	resp_free(&r);
+	snprintf(buf, sizeof(buf), "%s", session_cost("05 20:05"));
+	is_str(strtok(buf, "\n"), "4.40 EUR tariff", "time of use: 4.40 EUR");
+	snprintf(buf, sizeof(buf), "%s", session_cost("05 22:00"));
+	is_str(strtok(buf, "\n"), "0.20 EUR tariff", "off-peak: 0.20 EUR");
+	http_send(
+	    &r, "POST", "/api/charging/recompute-costs", token, NULL, NULL, 0);
+	is_int(json_integer_value(json_object_get(r.json, "changed")), 0,
+	    "a second recompute changes nothing");
+	resp_free(&r);
+
+	sql_script("UPDATE places SET tariff_id = NULL WHERE name = "
+		   "'Derive home';\n");
+	http_send(
+	    &r, "POST", "/api/charging/recompute-costs", token, NULL, NULL, 0);
+	resp_free(&r);
+	snprintf(buf, sizeof(buf), "%s", session_cost("05 20:05"));
+	is_str(strtok(buf, "\n"), "null - -", "no tariff, no cost");
+	http_send(
+	    &r, "POST", "/api/charging/recompute-costs", NULL, NULL, NULL, 0);
+	is_int(r.status, 401, "recomputing needs a login");
+	resp_free(&r);
+}
+
 static const struct tap_test tests[] = {
 	TAP(t_load),
 	TAP(t_drives),
 	TAP(t_sessions),
 	TAP(t_recompute),
 	TAP(t_api),
+	TAP(t_costs),
 };
 
 int
