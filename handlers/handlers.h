@@ -55,6 +55,10 @@ int h_drivers_rules_delete(struct req *r);
 int h_drives_driver_set(struct req *r);
 int h_drives_attribute(struct req *r);
 
+/* settings.c */
+int h_settings_get(struct req *r);
+int h_settings_put(struct req *r);
+
 /* places.c */
 int h_places_list(struct req *r);
 int h_places_create(struct req *r);

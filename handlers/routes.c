@@ -38,6 +38,8 @@ const struct route routes[] = {
 	    R_AUTH },
 	{ "PUT", "/api/drives/:id/driver", h_drives_driver_set, R_AUTH },
 	{ "POST", "/api/drives/attribute", h_drives_attribute, R_AUTH },
+	{ "GET", "/api/settings", h_settings_get, R_AUTH },
+	{ "PUT", "/api/settings", h_settings_put, R_AUTH },
 	{ "GET", "/api/places", h_places_list, R_AUTH },
 	{ "POST", "/api/places", h_places_create, R_AUTH },
 	{ "GET", "/api/places/:id", h_places_get, R_AUTH },

@@ -1,6 +1,7 @@
 /* SI to imperial conversion of JSON objects by field-name suffix. */
 #include <string.h>
 
+#include "db.h"
 #include "http.h"
 #include "units.h"
 #include "util.h"
@@ -18,12 +19,28 @@ static const struct {
 	{ "_c", "_f", 1.8, 32 },
 };
 
+/* The account's saved choice, for requests without ?units=. */
+static const struct db_stmt q_saved = { "units_saved",
+	"SELECT value #>> '{}' FROM settings WHERE account_id = $1::uuid "
+	"AND key = 'units'",
+	1 };
+
 int
 units_from_query(struct req *r, int *imperial)
 {
 	const char *u = req_query(r, "units");
 
 	*imperial = 0;
+	if (u == NULL && r->account_id[0] != '\0') {
+		const char *p[1] = { r->account_id };
+		PGresult *res = req_exec(r, &q_saved, p);
+
+		if (res == NULL)
+			return r->status;
+		*imperial = PQntuples(res) == 1 &&
+		    strcmp(PQgetvalue(res, 0, 0), "imperial") == 0;
+		return 0;
+	}
 	if (u == NULL || strcmp(u, "si") == 0 || strcmp(u, "metric") == 0)
 		return 0;
 	if (strcmp(u, "imperial") == 0) {

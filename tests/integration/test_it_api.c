@@ -331,6 +331,68 @@ t_jwt(void)
 }
 
 static void
+t_settings(void)
+{
+	struct resp r;
+
+	http_get(&r, "/api/settings", token);
+	is_int(r.status, 200, "settings");
+	is_str(json_string_value(json_object_get(r.json, "units")), "si",
+	    "SI by default");
+	ok(json_number_value(
+	       json_object_get(r.json, "fleet_api_monthly_budget_usd")) == 10.0,
+	    "the default budget");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"units\":\"imperial\"}", strlen("{\"units\":\"imperial\"}"));
+	is_int(r.status, 200, "save imperial");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V1 "/state", token);
+	ok(json_object_get(r.json, "odometer_mi") != NULL &&
+		json_object_get(r.json, "odometer_km") == NULL,
+	    "the saved setting converts without ?units=");
+	resp_free(&r);
+	http_get(&r, "/api/vehicles/" V1 "/state?units=si", token);
+	ok(json_object_get(r.json, "odometer_km") != NULL,
+	    "?units=si still wins");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"units\":\"furlongs\"}", strlen("{\"units\":\"furlongs\"}"));
+	is_int(r.status, 400, "unknown units are 400");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"fleet_api_monthly_budget_usd\":-1}",
+	    strlen("{\"fleet_api_monthly_budget_usd\":-1}"));
+	is_int(r.status, 400, "a negative budget is 400");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"theme\":\"dark\"}", strlen("{\"theme\":\"dark\"}"));
+	is_int(r.status, 400, "an unknown setting is 400");
+	resp_free(&r);
+	http_get(&r, "/api/settings", token);
+	is_str(json_string_value(json_object_get(r.json, "units")), "imperial",
+	    "refused changes stored nothing");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"units\":\"si\",\"fleet_api_monthly_budget_usd\":25}",
+	    strlen("{\"units\":\"si\",\"fleet_api_monthly_budget_usd\":25}"));
+	is_int(r.status, 200, "save both");
+	ok(json_number_value(
+	       json_object_get(r.json, "fleet_api_monthly_budget_usd")) == 25.0,
+	    "the budget is saved");
+	resp_free(&r);
+	http_get(&r, "/api/auth/status", token);
+	ok(json_number_value(json_object_get(r.json, "month_budget_usd")) ==
+		25.0,
+	    "and used by the account status");
+	resp_free(&r);
+	http_send(&r, "PUT", "/api/settings", token, "application/json",
+	    "{\"fleet_api_monthly_budget_usd\":10}",
+	    strlen("{\"fleet_api_monthly_budget_usd\":10}"));
+	resp_free(&r);
+}
+
+static void
 t_routes(void)
 {
 	struct resp r;
@@ -499,6 +561,7 @@ static const struct tap_test tests[] = {
 	TAP(t_login),
 	TAP(t_vehicles),
 	TAP(t_state),
+	TAP(t_settings),
 	TAP(t_jwt),
 	TAP(t_routes),
 	TAP(t_rate_limit),

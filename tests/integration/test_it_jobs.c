@@ -568,7 +568,8 @@ t_budget(void)
 	sql(buf, sizeof(buf),
 	    "INSERT INTO settings (account_id, key, value) SELECT id, "
 	    "'fleet_api_monthly_budget_usd', '0.001' FROM accounts WHERE "
-	    "username = 'admin'");
+	    "username = 'admin' ON CONFLICT (account_id, key) DO UPDATE SET "
+	    "value = EXCLUDED.value");
 	is_int(sync_job("vehicles"), 0, "over budget, the run succeeds");
 	is_int(calls(1, "vehicle_data"), 0, "but asks for no vehicle data");
 	sql(buf, sizeof(buf),
