@@ -13,13 +13,23 @@
 #include "jobs.h"
 #include "log.h"
 
+/*
+ * Where each car's re-derivation starts: the start of its latest drive or
+ * session, moved back to the start of any drive or session still going
+ * on around that point, so that the window never cuts one in two.
+ */
 static const struct db_stmt q_cars = { "analytics_cars",
 	"SELECT v.id, CASE WHEN $1::boolean THEN '-infinity' ELSE "
-	"coalesce(least((SELECT max(started_at) FROM drives d "
-	"WHERE d.vehicle_id = v.id), (SELECT max(started_at) FROM "
-	"charging_sessions c WHERE c.vehicle_id = v.id AND c.derived)), "
-	"'-infinity') END "
-	"FROM vehicles v WHERE EXISTS (SELECT 1 FROM vehicle_states s "
+	"coalesce(least(c.cut, (SELECT min(started_at) FROM drives d "
+	"WHERE d.vehicle_id = v.id AND d.ended_at >= c.cut - "
+	"interval '15 minutes'), (SELECT min(started_at) FROM "
+	"charging_sessions s WHERE s.vehicle_id = v.id AND s.derived AND "
+	"s.ended_at >= c.cut - interval '30 minutes')), '-infinity') END "
+	"FROM vehicles v CROSS JOIN LATERAL (SELECT least((SELECT "
+	"max(started_at) FROM drives d WHERE d.vehicle_id = v.id), (SELECT "
+	"max(started_at) FROM charging_sessions s WHERE s.vehicle_id = v.id "
+	"AND s.derived)) AS cut) c "
+	"WHERE EXISTS (SELECT 1 FROM vehicle_states s "
 	"WHERE s.vehicle_id = v.id) ORDER BY v.id",
 	1 };
 

@@ -196,12 +196,22 @@ BEGIN
 	  AND end_rated_range_km - start_rated_range_km > 20;
 
 	-- Drives: runs of samples in D/R/N; a gap over 15 minutes ends one.
+	-- Two samples in a row whose odometers differ by more than 0.2 km,
+	-- both parked or over 15 minutes apart, are a drive (or the part of
+	-- one) nobody saw: it is recorded, incomplete, between them, so that
+	-- no kilometre goes missing.
 	WITH s AS (
-		SELECT ts, odometer_km, speed_kmh,
+		SELECT ts, odometer_km, speed_kmh, latitude, longitude,
+		    rated_range_km, battery_level,
 		    coalesce(shift_state IN ('D', 'R', 'N'), false) AS drv,
 		    lag(ts) OVER w AS pts,
 		    coalesce(lag(shift_state IN ('D', 'R', 'N')) OVER w, false)
-			AS pdrv
+			AS pdrv,
+		    lag(odometer_km) OVER w AS podo,
+		    lag(latitude) OVER w AS plat,
+		    lag(longitude) OVER w AS plon,
+		    lag(rated_range_km) OVER w AS prange,
+		    lag(battery_level) OVER w AS pbat
 		FROM vehicle_states WHERE vehicle_id = v AND ts >= since
 		WINDOW w AS (ORDER BY ts)
 	), g AS (
@@ -241,6 +251,16 @@ BEGIN
 		    AND f.ts = coalesce(b.a_ts, b.t0)
 		JOIN vehicle_states l ON l.vehicle_id = v
 		    AND l.ts = coalesce(b.z_ts, b.t1)
+		UNION ALL
+		-- (a millisecond after a driving sample, which may itself
+		-- start a drive of one sample)
+		SELECT CASE WHEN pdrv THEN pts + interval '1 millisecond'
+		    ELSE pts END, ts, false, NULL, podo, odometer_km, plat, plon,
+		    latitude, longitude, prange, rated_range_km, pbat,
+		    battery_level
+		FROM s WHERE pts IS NOT NULL AND odometer_km - podo > 0.2
+		  AND (NOT drv AND NOT pdrv
+		       OR ts - pts > interval '15 minutes')
 	), up AS (
 		INSERT INTO drives AS x (vehicle_id, started_at, ended_at,
 		    complete, start_odometer_km, end_odometer_km, distance_km,

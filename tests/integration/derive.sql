@@ -28,7 +28,8 @@ SELECT '55555555-5555-4555-8555-555555555555',
 	'2024-03-05 07:40:00+00'::timestamptz + i * interval '1 minute',
 	'P', 1015.0, 78, 382.0, NULL, 52.1, 13.1
 FROM generate_series(0, 9) i;
--- 08:00-08:09 driving, then nothing until 09:00 (lost connectivity).
+-- 08:00-08:09 driving, then nothing until 09:00 (lost connectivity),
+-- parked where the last sample was (no distance unaccounted for).
 INSERT INTO vehicle_states (vehicle_id, ts, shift_state, odometer_km,
 	battery_level, rated_range_km, speed_kmh, latitude, longitude)
 SELECT '55555555-5555-4555-8555-555555555555',
@@ -39,7 +40,7 @@ FROM generate_series(0, 9) i;
 INSERT INTO vehicle_states (vehicle_id, ts, shift_state, odometer_km,
 	battery_level, rated_range_km, latitude, longitude)
 VALUES ('55555555-5555-4555-8555-555555555555', '2024-03-05 09:00:00+00',
-	'P', 1030.0, 75, 370.0, 52.2, 13.2);
+	'P', 1020.0, 75, 376.0, 52.2, 13.2);
 -- 20:00-20:04 plugged in, waiting; 20:05-21:04 charging at 11 kW;
 -- 21:05-21:09 complete.
 INSERT INTO vehicle_states (vehicle_id, ts, shift_state, charging_state,

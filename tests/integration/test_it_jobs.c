@@ -297,6 +297,16 @@ t_day(void)
 	       "") >= 288,
 	    "a whole day of 5-minute energy history");
 	is_int(calls(-1, "wake_up"), 0, "no wake_up in a whole day");
+	/* The drives of that day add up to what the cars drove. */
+	is_int(sync_job("analytics"), 0, "analytics over the day");
+	sql(buf, sizeof(buf),
+	    "SELECT coalesce(sum(distance_km), 0) FROM drives d JOIN "
+	    "vehicles v ON v.id = d.vehicle_id WHERE v.tesla_id IN (%s, %s, "
+	    "%s) AND d.started_at >= '%s'::timestamptz",
+	    car_id[0], car_id[1], car_id[2], t0);
+	if (!ok(atof(buf) >= 0.8 * truth && atof(buf) <= truth + 0.5,
+		"the day's drives add up to the distance driven"))
+		printf("#   drives %s km, driven %.1f km\n", buf, truth);
 	sql(buf, sizeof(buf),
 	    "SELECT count(*) || ' ' || min(n) || ' ' || max(n) FROM (SELECT "
 	    "count(*) AS n FROM energy_states WHERE source = 'history' GROUP "
