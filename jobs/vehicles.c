@@ -44,6 +44,11 @@ static const struct db_stmt q_insert_state = { "vehicles_insert_state",
 	"ON CONFLICT (vehicle_id, ts) DO NOTHING",
 	1 + FLEET_VSTATE_NCOLS };
 
+static const struct db_stmt q_set_model = { "vehicles_set_model",
+	"UPDATE vehicles SET model = $2 WHERE id = $1::uuid "
+	"AND model IS DISTINCT FROM $2",
+	2 };
+
 static const struct db_stmt q_set_state = { "vehicles_set_state",
 	"UPDATE vehicles SET state = $2, state_changed_at = CASE WHEN "
 	"state = $2 THEN state_changed_at ELSE now() END, last_seen_at = "
@@ -107,6 +112,7 @@ struct car {
 	struct fleet_vstate st;
 	const char *outcome; /* for the state update: NULL, asleep... */
 	int idle; /* parked and unchanged: let it fall asleep */
+	char model[16]; /* from vehicle_config, "" when unknown */
 };
 
 struct ctx {
@@ -154,6 +160,7 @@ data_done(
 	(void)c;
 	switch (res->outcome) {
 	case FLEET_OK:
+		fleet_vehicle_model(res->body, car->model, sizeof(car->model));
 		if (fleet_parse_vehicle_data(res->body, &car->st) == 0 &&
 		    (car->st.vin[0] == '\0' ||
 			strcmp(car->st.vin, car->v.vin) == 0)) {
@@ -277,6 +284,11 @@ store_states(struct ctx *c)
 			}
 			PQclear(res);
 			stored++;
+			if (car->model[0] != '\0') {
+				p[1] = car->model;
+				PQclear(db_exec(c->run->db, &q_set_model, p,
+				    &st, err, sizeof(err)));
+			}
 		} else if (car->outcome != NULL &&
 		    strcmp(car->outcome, "asleep") == 0) {
 			p[0] = car->id;

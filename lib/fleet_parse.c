@@ -1529,3 +1529,31 @@ fleet_parse_charging_history(const json_t *resp, struct fleet_sc_session **out,
 	*out = s;
 	return 0;
 }
+
+void
+fleet_vehicle_model(const json_t *data, char *out, size_t n)
+{
+	static const struct {
+		const char *car_type;
+		const char *model;
+	} models[] = {
+		{ "model3", "Model 3" },
+		{ "modely", "Model Y" },
+		{ "models", "Model S" },
+		{ "models2", "Model S" },
+		{ "modelx", "Model X" },
+		{ "cybertruck", "Cybertruck" },
+		{ "roadster", "Roadster" },
+	};
+	const char *t = json_string_value(json_object_get(
+	    json_object_get(data, "vehicle_config"), "car_type"));
+
+	if (n > 0)
+		out[0] = '\0';
+	for (size_t i = 0; t != NULL && i < sizeof(models) / sizeof(models[0]);
+	     i++)
+		if (strcmp(t, models[i].car_type) == 0) {
+			snprintf(out, n, "%s", models[i].model);
+			return;
+		}
+}

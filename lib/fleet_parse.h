@@ -193,6 +193,13 @@ struct fleet_vstate {
  */
 int fleet_parse_vehicle_data(const json_t *data, struct fleet_vstate *s);
 
+/*
+ * The model of a vehicle_data answer ("Model 3", "Model Y", "Model S",
+ * "Model X", "Cybertruck", "Roadster") from vehicle_config.car_type, into
+ * out (n bytes); "" when absent or not one Tesla is known to send.
+ */
+void fleet_vehicle_model(const json_t *data, char *out, size_t n);
+
 /* Fills p with s's FLEET_VSTATE_COLUMNS values. */
 void fleet_vstate_params(const struct fleet_vstate *s, struct fleet_params *p);
 

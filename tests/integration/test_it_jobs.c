@@ -175,6 +175,10 @@ t_asleep_never_polled(void)
 	is_int(states_of(0), before0, "nothing stored for the asleep car");
 	ok(states_of(1) >= 1 && states_of(2) >= 1,
 	    "the online cars' states are stored");
+	is_int(sql_long("SELECT count(*) FROM vehicles WHERE tesla_id = %s AND "
+			"model IN ('Model 3', 'Model Y', 'Model S')",
+		   car_id[1]),
+	    1, "the model comes from vehicle_config");
 	is_int(sql_long("SELECT count(*) FROM vehicles WHERE state = "
 			"'asleep' AND tesla_id = %s",
 		   car_id[0]),

@@ -1794,7 +1794,33 @@ t_params_absent(void)
 	json_decref(j);
 }
 
+static void
+t_vehicle_model(void)
+{
+	json_t *root = fixture("ha_tesla_fleet__vehicle_data.json"), *bad;
+	char model[16] = "x";
+
+	fleet_vehicle_model(fleet_response(root), model, sizeof(model));
+	is_str(model, "Model 3", "vehicle_config.car_type model3");
+	json_decref(root);
+	root = fixture("ha_tessie__online_charging.json");
+	fleet_vehicle_model(fleet_response(root), model, sizeof(model));
+	is_str(model, "Model 3", "the Tessie body too");
+	json_decref(root);
+	bad = json_pack("{s:{s:i}}", "vehicle_config", "car_type", 3);
+	fleet_vehicle_model(bad, model, sizeof(model));
+	is_str(model, "", "a number is no model");
+	json_decref(bad);
+	bad = json_pack("{s:{s:s}}", "vehicle_config", "car_type", "modelq");
+	fleet_vehicle_model(bad, model, sizeof(model));
+	is_str(model, "", "an unknown car_type is no model");
+	json_decref(bad);
+	fleet_vehicle_model(NULL, model, sizeof(model));
+	is_str(model, "", "no document, no model");
+}
+
 static const struct tap_test tests[] = {
+	TAP(t_vehicle_model),
 	TAP(t_vd_ha),
 	TAP(t_vd_ha_alt),
 	TAP(t_vd_tessie),
