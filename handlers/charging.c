@@ -98,9 +98,8 @@ h_charging_list(struct req *r)
 	const char *p[7], *veh;
 	char limit[24], us[24];
 	PGresult *res;
-	json_t *data, *next = json_null();
 	long n;
-	int imperial, rows;
+	int imperial;
 
 	if (req_query_long(r, "limit", 50, 1, 500, &n) != 0 ||
 	    units_from_query(r, &imperial) != 0 ||
@@ -116,22 +115,7 @@ h_charging_list(struct req *r)
 	p[6] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	rows = PQntuples(res);
-	data = json_array();
-	for (int i = 0; i < rows && i < n; i++) {
-		json_t *c = db_json(res, i, 0);
-
-		if (c == NULL)
-			continue;
-		if (i == n - 1 && rows > n)
-			next = json_incref(json_object_get(c, "cursor"));
-		json_object_del(c, "cursor");
-		if (imperial)
-			units_to_imperial(c);
-		json_array_append_new(data, c);
-	}
-	return reply_json(
-	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
+	return reply_page(r, res, n, "cursor", 1, imperial);
 }
 
 int

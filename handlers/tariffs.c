@@ -334,9 +334,7 @@ h_tariffs_list(struct req *r)
 	const char *p[3], *cursor = req_query(r, "cursor");
 	char limit[24];
 	PGresult *res;
-	json_t *data, *next = json_null();
 	long n;
-	int i, rows;
 
 	if (req_query_long(r, "limit", 100, 1, 500, &n) != 0)
 		return r->status;
@@ -349,20 +347,7 @@ h_tariffs_list(struct req *r)
 	p[2] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	rows = PQntuples(res);
-	data = json_array();
-	for (i = 0; i < rows && i < n; i++) {
-		json_t *v = db_json(res, i, 0);
-
-		json_array_append_new(data, v ? v : json_null());
-	}
-	if (rows > n) {
-		json_decref(next);
-		next = json_incref(
-		    json_object_get(json_array_get(data, (size_t)n - 1), "id"));
-	}
-	return reply_json(
-	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
+	return reply_page(r, res, n, "id", 0, 0);
 }
 
 int

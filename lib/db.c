@@ -8,6 +8,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "units.h"
 
 #define DB_MAX_PREPARED 128
 
@@ -247,4 +248,34 @@ db_json(const PGresult *res, int row, int col)
 		return NULL;
 	return json_loadb(PQgetvalue(res, row, col),
 	    (size_t)PQgetlength(res, row, col), 0, NULL);
+}
+
+int
+reply_page(struct req *r, const PGresult *res, long n, const char *cursor_key,
+    int drop_cursor, int imperial)
+{
+	json_t *data = json_array(), *next = json_null();
+	int rows = PQntuples(res);
+
+	for (int i = 0; i < rows && i < n; i++) {
+		json_t *v = db_json(res, i, 0);
+
+		if (v == NULL) {
+			json_array_append_new(data, json_null());
+			continue;
+		}
+		if (i == n - 1 && rows > n) {
+			json_decref(next);
+			next = json_incref(json_object_get(v, cursor_key));
+			if (next == NULL)
+				next = json_null();
+		}
+		if (drop_cursor)
+			json_object_del(v, cursor_key);
+		if (imperial)
+			units_to_imperial(v);
+		json_array_append_new(data, v);
+	}
+	return reply_json(
+	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
 }

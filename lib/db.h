@@ -54,6 +54,16 @@ int db_sqlstate_status(const char *sqlstate);
 json_t *db_json(const PGresult *res, int row, int col);
 
 /*
+ * Replies 200 {"data": [...], "next_cursor": ...} with the JSON in column 0
+ * of the first n rows of res, which holds up to n + 1 rows: one more means
+ * there is a next page, whose cursor is the value of cursor_key in the
+ * last row listed (else null).  With drop_cursor that key is removed from
+ * every row (a cursor made only for paging); imperial converts the rows.
+ */
+int reply_page(struct req *r, const PGresult *res, long n,
+    const char *cursor_key, int drop_cursor, int imperial);
+
+/*
  * db_exec for a handler: on failure replies with the mapped error and
  * returns NULL; on success the result is freed with the request arena.
  */
