@@ -119,8 +119,13 @@ test: deps
 test-c: all tests
 	@tests/run.sh $(BUILD)
 
-bench: deps all
+bench: deps all $(BUILD)/thin-ref
 	@tests/bench/run.sh $(BUILD)
+
+# The benchmark's reference handler (tests/bench/thin.c); not installed.
+$(BUILD)/thin-ref: tests/bench/thin.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LDLIBS)
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')

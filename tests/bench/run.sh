@@ -61,6 +61,40 @@ read -r api_rps api_p50 api_p99 < <(measure -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/vehicles/$vid/state")
 read -r st_rps st_p50 st_p99 < <(measure "$TEST_BASE_URL/state.json")
 
+# The reference: the thinnest honest FastCGI handler of the same request
+# (tests/bench/thin.c) behind an nginx of its own with the same settings.
+thin=$STACK_DIR/thin
+mkdir -p "$thin"
+"$BUILD/thin-ref" "$thin/thin.sock" "$TESSIE_WORKERS" 2>>"$thin/thin.log" &
+stack_record thin $!
+for _ in $(seq 1 100); do [ -S "$thin/thin.sock" ] && break; sleep 0.05; done
+thin_port=$(free_port)
+cat >"$thin/nginx.conf" <<CONF
+$([ "$(id -u)" -eq 0 ] && echo "user root;")
+worker_processes 1;
+pid $thin/nginx.pid;
+error_log $thin/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $thin/cb; fastcgi_temp_path $thin/fc;
+	proxy_temp_path $thin/px; uwsgi_temp_path $thin/uw; scgi_temp_path $thin/sc;
+	server {
+		listen 127.0.0.1:$thin_port;
+		location / {
+			fastcgi_pass unix:$thin/thin.sock;
+			fastcgi_param REQUEST_URI \$request_uri;
+			fastcgi_param REQUEST_METHOD \$request_method;
+		}
+	}
+}
+CONF
+setsid "$NGINX" -q -e "$thin/error.log" -c "$thin/nginx.conf" -g 'daemon off;' &
+stack_record thin-nginx $!
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$thin_port") 2>/dev/null && break; sleep 0.05; done
+read -r th_rps th_p50 th_p99 < <(measure -H "Authorization: Bearer $token" \
+	"http://127.0.0.1:$thin_port/api/vehicles/$vid/state")
+
 printf '\nmake bench (%s, wrk -t%s -c%s -d%s, %s workers, nginx 1 worker)\n' \
 	"$(nproc) cores" "$THREADS" "$CONNECTIONS" "$DURATION" "$TESSIE_WORKERS"
 printf 'data: %s vehicle_states rows (%s), loaded in %.1f s\n' "$rows" "$size" \
@@ -73,6 +107,11 @@ printf '%-34s %10s %9s %9s\n' "ratio (API / static)" \
 	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $st_rps }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $st_p50 }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $st_p99 }")"
+printf '%-34s %10s %9s %9s\n' "thin FastCGI reference (thin.c)" "$th_rps" "$th_p50" "$th_p99"
+printf '%-34s %10s %9s %9s\n' "ratio (API / thin reference)" \
+	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $th_rps }")" \
+	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $th_p50 }")" \
+	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $th_p99 }")"
 
 # The vehicles job against the simulator: 500 online cars answering after
 # 300 ms each, at most 64 requests in flight.
