@@ -41,6 +41,7 @@ static const struct db_stmt q_state = { "vehicles_state",
 	"::bigint, 'sleep_state', v.state, 'state_changed_at', "
 	"v.state_changed_at) FROM vehicle_states s "
 	"WHERE s.vehicle_id = v.id ORDER BY s.ts DESC LIMIT 1) "
+	", " UNITS_SAVED_SQL " "
 	"FROM vehicles v WHERE v.account_id = $1 AND v.id = $2::uuid",
 	2 };
 
@@ -99,14 +100,17 @@ h_vehicles_state(struct req *r)
 	json_t *s;
 	int imperial;
 
+	/* The saved units come with the state: one round trip. */
 	if ((p[1] = req_uuid_param(r, 0, "vehicle id")) == NULL ||
-	    units_from_query(r, &imperial) != 0)
+	    units_from_query_only(r, &imperial) != 0)
 		return r->status;
 	p[0] = r->account_id;
 	if ((res = req_exec(r, &q_state, p)) == NULL)
 		return r->status;
 	if (PQntuples(res) == 0)
 		return reply_error(r, 404, NULL, "vehicle not found");
+	if (imperial == -1)
+		imperial = PQgetvalue(res, 0, 1)[0] == 't';
 	if ((s = db_json(res, 0, 0)) == NULL)
 		return reply_error(r, 404, "no_state",
 		    "no state recorded for this vehicle yet");

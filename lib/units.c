@@ -26,6 +26,16 @@ static const struct db_stmt q_saved = { "units_saved",
 	1 };
 
 int
+units_from_query_only(struct req *r, int *imperial)
+{
+	if (req_query(r, "units") == NULL) {
+		*imperial = -1;
+		return 0;
+	}
+	return units_from_query(r, imperial);
+}
+
+int
 units_from_query(struct req *r, int *imperial)
 {
 	const char *u = req_query(r, "units");

@@ -18,6 +18,18 @@ struct req;
  */
 int units_from_query(struct req *r, int *imperial);
 
+/*
+ * As units_from_query(), but without the query for the saved setting:
+ * *imperial is -1 when there is no ?units=, for a handler that reads the
+ * setting in its own query (UNITS_SAVED_SQL) and saves a round trip.
+ */
+int units_from_query_only(struct req *r, int *imperial);
+
+/* A column that is true when the saved setting of account $1 is imperial. */
+#define UNITS_SAVED_SQL                                                        \
+	"coalesce((SELECT value #>> '{}' = 'imperial' FROM settings "          \
+	"WHERE account_id = $1::uuid AND key = 'units'), false)"
+
 /* Converts and renames every SI-suffixed number of obj, recursively. */
 void units_to_imperial(json_t *obj);
 
