@@ -137,7 +137,7 @@ place_write(
 int
 h_places_list(struct req *r)
 {
-	const char *p[3], *cursor = req_query(r, "cursor");
+	const char *p[3], *cursor;
 	char limit[24];
 	PGresult *res;
 	long n;
@@ -146,9 +146,8 @@ h_places_list(struct req *r)
 	if (req_query_long(r, "limit", 100, 1, 500, &n) != 0 ||
 	    units_from_query(r, &imperial) != 0)
 		return r->status;
-	if (cursor != NULL && !is_uuid(cursor))
-		return reply_error(r, 400, "invalid_parameter",
-		    "\"cursor\" must be the next_cursor of a previous page");
+	if (req_uuid_cursor(r, &cursor) != 0)
+		return r->status;
 	snprintf(limit, sizeof(limit), "%ld", n + 1);
 	p[0] = r->account_id;
 	p[1] = cursor;

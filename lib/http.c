@@ -496,3 +496,13 @@ bad:
 	return reply_error(r, 400, "invalid_parameter",
 	    "\"cursor\" must be the next_cursor of a previous page");
 }
+
+int
+req_uuid_cursor(struct req *r, const char **cursor)
+{
+	*cursor = req_query(r, "cursor");
+	if (*cursor != NULL && !is_uuid(*cursor))
+		return reply_error(r, 400, "invalid_parameter",
+		    "\"cursor\" must be the next_cursor of a previous page");
+	return 0;
+}

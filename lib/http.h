@@ -131,6 +131,12 @@ int req_time_range(struct req *r, const char **from, const char **to);
 int req_keyset_cursor(struct req *r, char *us, size_t uslen,
     const char **us_out, const char **id);
 
+/*
+ * The `cursor` query parameter of a list paged by id: *cursor is the
+ * UUID, or NULL without one.  Returns 0, or the status after replying 400.
+ */
+int req_uuid_cursor(struct req *r, const char **cursor);
+
 /* Adds a response header line; names and values must not contain CR/LF. */
 void reply_header(struct req *r, const char *name, const char *value);
 
