@@ -349,8 +349,6 @@ int
 reply_json(struct req *r, int status, json_t *body)
 {
 	char *text = NULL;
-	struct sbuf head = SBUF_INIT(8192);
-	size_t len = 0;
 
 	if (r->status != 0) {
 		/* A second reply would corrupt the stream. */
@@ -367,7 +365,21 @@ reply_json(struct req *r, int status, json_t *body)
 			text = strdup("{\"error\":{\"code\":\"internal\","
 				      "\"message\":\"out of memory\"}}");
 		}
-		len = text ? strlen(text) : 0;
+	}
+	status = reply_json_text(r, status, text, text ? strlen(text) : 0);
+	free(text);
+	return status;
+}
+
+int
+reply_json_text(struct req *r, int status, const char *text, size_t len)
+{
+	struct sbuf head = SBUF_INIT(8192);
+
+	if (r->status != 0) {
+		log_error(
+		    "second reply (%d after %d) suppressed", status, r->status);
+		return r->status;
 	}
 	r->status = status;
 	sbuf_addf(&head, "Status: %d %s\r\n", status, http_status_text(status));
@@ -389,7 +401,6 @@ reply_json(struct req *r, int status, json_t *body)
 		    r->io.write(r->io.ctx, "\n", 1) < 0)))
 		log_warn("response write failed (client gone?)");
 	sbuf_release(&head);
-	free(text);
 	return status;
 }
 

@@ -142,6 +142,11 @@ void reply_header(struct req *r, const char *name, const char *value);
 
 /* Writes status and body (stolen; NULL for none).  Returns status. */
 int reply_json(struct req *r, int status, json_t *body);
+/*
+ * Replies with text, a JSON document already serialised (by PostgreSQL,
+ * say), as it is: no parse, no copy.  NULL text: no body.
+ */
+int reply_json_text(struct req *r, int status, const char *text, size_t len);
 
 /*
  * Writes {"error":{"code":code,"message":...}} with status; code NULL picks
