@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # make bench: figures, no pass/fail.
 #
-# Loads synthetic data (3 vehicles, one year of one-minute states) into a
-# throwaway cluster, then runs wrk against GET /api/vehicles/:id/state and
-# against nginx serving a static JSON file of the same size, and prints
-# requests/s, p50 and p99 for both and their ratio.
+# Loads synthetic data (3 vehicles, one year of one-minute states, their
+# rollups filled by the triggers as they go in) into a throwaway cluster,
+# then runs wrk against GET /api/vehicles/:id/state and against nginx
+# serving a static JSON file of the same size, and prints requests/s, p50
+# and p99 for both and their ratio; then a page of charging sessions; the
+# vehicles job against the simulator; and GET /api/vehicles/:id/history
+# against the plain date_bin + avg query over the raw rows (tests/bench/
+# thin.c), at 64 connections, and ours at 8.
 #
 #	tests/bench/run.sh BUILD      (DURATION=10s CONNECTIONS=32 THREADS=2)
 set -euo pipefail
@@ -36,10 +40,11 @@ curl -sf -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/vehicles/$vid/state" >"$www/state.json"
 bytes=$(wc -c <"$www/state.json")
 
-# wrk: requests/s, p50 and p99 in ms.
+# wrk: requests/s, p50 and p99 in ms (MC=n: n connections this once).
 measure() {
 	local out
-	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+	out=$(wrk -t"$THREADS" -c"${MC:-$CONNECTIONS}" -d"$DURATION" \
+		--timeout 30s --latency "$@")
 	if echo "$out" | grep -q "Non-2xx"; then
 		echo "bench: non-2xx answers:" >&2
 		echo "$out" >&2
@@ -59,6 +64,9 @@ measure() {
 
 read -r api_rps api_p50 api_p99 < <(measure -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/vehicles/$vid/state")
+sessions=$(stack_psql -c "SELECT count(*) FROM charging_sessions")
+read -r cs_rps cs_p50 cs_p99 < <(measure -H "Authorization: Bearer $token" \
+	"$TEST_BASE_URL/api/charging/sessions?limit=50")
 read -r st_rps st_p50 st_p99 < <(measure "$TEST_BASE_URL/state.json")
 
 # The reference: the thinnest honest FastCGI handler of the same request
@@ -97,8 +105,9 @@ read -r th_rps th_p50 th_p99 < <(measure -H "Authorization: Bearer $token" \
 
 printf '\nmake bench (%s, wrk -t%s -c%s -d%s, %s workers, nginx 1 worker)\n' \
 	"$(nproc) cores" "$THREADS" "$CONNECTIONS" "$DURATION" "$TESSIE_WORKERS"
-printf 'data: %s vehicle_states rows (%s), loaded in %.1f s\n' "$rows" "$size" \
-	"$(awk "BEGIN { print $t1 - $t0 }")"
+printf 'data: %s vehicle_states rows (%s), loaded with their rollups in %.1f s\n' \
+	"$rows" "$size" "$(awk "BEGIN { print $t1 - $t0 }")"
+printf 'rollups: %s\n' "$(stack_psql -c "SELECT string_agg(n || ' x ' || span_s || ' s', ', ' ORDER BY span_s) || ' (' || pg_size_pretty(pg_total_relation_size('vehicle_rollups')) || ')' FROM (SELECT span_s, count(*) AS n FROM vehicle_rollups GROUP BY 1) x")"
 printf 'response: %s bytes\n\n' "$bytes"
 printf '%-34s %10s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
 printf '%-34s %10s %9s %9s\n' "GET /api/vehicles/:id/state" "$api_rps" "$api_p50" "$api_p99"
@@ -112,6 +121,8 @@ printf '%-34s %10s %9s %9s\n' "ratio (API / thin reference)" \
 	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $th_rps }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $th_p50 }")" \
 	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $th_p99 }")"
+printf '%-34s %10s %9s %9s\n' "GET /api/charging/sessions, 50" "$cs_rps" "$cs_p50" "$cs_p99"
+printf '  (a page of 50 of %s sessions)\n' "$sessions"
 
 # The vehicles job against the simulator: 500 online cars answering after
 # 300 ms each, at most 64 requests in flight.
@@ -147,11 +158,14 @@ printf '%-34s %10s\n' "items failed" "$failed"
 printf '%-34s %10s\n' "Fleet API calls" "$calls"
 printf '%-34s %10s\n' "peak RSS of the job (MB)" "$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")"
 
-# GET /api/vehicles/:id/history, 500 points over the last day, week and year
-# of the seeded states (which end today 00:00 UTC).
+# GET /api/vehicles/:id/history, 500 points over the last day, week and
+# year of the seeded states (which end today 00:00 UTC): ours (rollups)
+# against the plain date_bin + avg over the raw rows (thin.c) at 64
+# connections, and ours at 8.  wrk waits up to 30 s for an answer.
 hend=$(date -u +%Y-%m-%dT00:00:00Z)
-printf '\nhistory: 500 points (wrk -t%s -c%s -d%s)\n\n' "$THREADS" "$CONNECTIONS" "$DURATION"
-printf '%-34s %10s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "bytes"
+printf '\nhistory: 500 points (wrk -t%s -d%s; ref = raw date_bin + avg, thin.c)\n\n' \
+	"$THREADS" "$DURATION"
+printf '%-26s %10s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "bytes"
 for span in day week year; do
 	case $span in
 	day) days=1 ;;
@@ -159,28 +173,19 @@ for span in day week year; do
 	year) days=365 ;;
 	esac
 	hfrom=$(date -u -d "$hend - $days days" +%Y-%m-%dT%H:%M:%SZ)
-	url="$TEST_BASE_URL/api/vehicles/$vid/history?from=$hfrom&to=$hend&points=500"
+	q="from=$hfrom&to=$hend&points=500"
+	url="$TEST_BASE_URL/api/vehicles/$vid/history?$q"
+	ref="http://127.0.0.1:$thin_port/api/vehicles/$vid/history?$q"
 	hbytes=$(curl -sf -H "Authorization: Bearer $token" "$url" | wc -c)
-	read -r h_rps h_p50 h_p99 < <(measure -H "Authorization: Bearer $token" "$url")
-	printf '%-34s %10s %9s %9s %9s\n' "GET .../history, a $span" "$h_rps" "$h_p50" "$h_p99" "$hbytes"
+	rbytes=$(curl -sf -H "Authorization: Bearer $token" "$ref" | wc -c)
+	read -r o_rps o_p50 o_p99 < <(MC=64 measure -H "Authorization: Bearer $token" "$url")
+	read -r r_rps r_p50 r_p99 < <(MC=64 measure -H "Authorization: Bearer $token" "$ref")
+	read -r e_rps e_p50 e_p99 < <(MC=8 measure -H "Authorization: Bearer $token" "$url")
+	printf '%-26s %10s %9s %9s %9s\n' "a $span, ours, -c64" "$o_rps" "$o_p50" "$o_p99" "$hbytes"
+	printf '%-26s %10s %9s %9s %9s\n' "a $span, ref, -c64" "$r_rps" "$r_p50" "$r_p99" "$rbytes"
+	printf '%-26s %10s %9s %9s\n' "a $span, ours / ref" \
+		"$(awk "BEGIN { if ($r_rps > 0) printf \"%.1fx\", $o_rps / $r_rps; else print \"n/a\" }")" \
+		"$(awk "BEGIN { if ($r_p50 > 0) printf \"%.3f\", $o_p50 / $r_p50; else print \"n/a\" }")" \
+		"$(awk "BEGIN { if ($r_p99 > 0) printf \"%.3f\", $o_p99 / $r_p99; else print \"n/a\" }")"
+	printf '%-26s %10s %9s %9s\n' "a $span, ours, -c8" "$e_rps" "$e_p50" "$e_p99"
 done
-
-# The statement aggregates all 13 whitelisted fields per bucket and the
-# handler emits the requested ones: its cost against aggregating only the
-# five default fields, a year in 500 buckets (best of 3 EXPLAIN ANALYZE).
-hfrom=$(date -u -d "$hend - 365 days" +%Y-%m-%dT%H:%M:%SZ)
-hist_ms() {
-	local best= t
-	for _ in 1 2 3; do
-		t=$(stack_psql -c "EXPLAIN ANALYZE SELECT date_bin(make_interval(secs => 63072), ts, '$hfrom'::timestamptz) AS t, $1 FROM vehicle_states WHERE vehicle_id = '$vid' AND ts >= '$hfrom' AND ts < '$hend' GROUP BY 1 ORDER BY 1" |
-			sed -n 's/.*Execution Time: \([0-9.]*\) ms.*/\1/p')
-		best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
-	done
-	echo "$best"
-}
-five="avg(battery_level)::float8, avg(odometer_km), avg(rated_range_km), max(speed_kmh), avg(power_kw)"
-all="$five, avg(usable_battery_level)::float8, avg(inside_temp_c), avg(outside_temp_c), avg(charger_power_kw), avg(charge_energy_added_kwh), avg(latitude), avg(longitude), avg(elevation_m)"
-printf '\nhistory SQL, a year in 500 buckets (%s rows)\n' \
-	"$(stack_psql -c "SELECT count(*) FROM vehicle_states WHERE vehicle_id = '$vid' AND ts >= '$hfrom' AND ts < '$hend'")"
-printf '%-34s %10s\n' "all 13 fields (ms)" "$(hist_ms "$all")"
-printf '%-34s %10s\n' "the 5 default fields (ms)" "$(hist_ms "$five")"

@@ -1,8 +1,13 @@
 /*
  * GET /api/vehicles/:id/history: a hand-made series of the fixture vehicle
  * V2 in March 2025 (a range no other test writes to), whose bucket
- * averages are worked out below, and every kind of bad input.
+ * averages are worked out below, and every kind of bad input.  Then the
+ * rollups (sql/014_vehicle_rollups.sql): a car of its own with eight days
+ * of irregular samples, whose answers are compared with the same buckets
+ * computed in SQL from the raw rows, before and after states are added,
+ * changed, moved and deleted.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,8 +258,25 @@ t_defaults(void)
 	http_get(
 	    &r, H2 "?from=2025-03-01T00:00:00Z&to=2026-04-05T00:00:00Z", token);
 	is_int(r.status, 200, "exactly 400 days is allowed");
-	is_int(json_integer_value(json_object_get(r.json, "interval_s")),
-	    400 * 86400 / 500, "400 days in 500 points");
+	/* 69,120 s asked; whole 6-hour rollup buckets, a quarter more. */
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 86400,
+	    "400 days in 500 points: rounded up to whole 6 h");
+	resp_free(&r);
+
+	http_get(&r,
+	    H2 "?from=2025-03-01T00:00:00Z&to=2025-03-31T00:00:00Z&points=500",
+	    token);
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 5400,
+	    "30 days in 500 points: 5184 s rounded up to 5-minute "
+	    "buckets");
+	resp_free(&r);
+	http_get(&r, H2 "?" RANGE "&interval=7m", token);
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 420,
+	    "7m: raw rows, as asked");
+	resp_free(&r);
+	http_get(&r, H2 "?" RANGE "&interval=1000s", token);
+	is_int(json_integer_value(json_object_get(r.json, "interval_s")), 1200,
+	    "1000s: rounded up to 4 five-minute buckets");
 	resp_free(&r);
 }
 
@@ -394,12 +416,369 @@ t_large(void)
 	resp_free(&r);
 }
 
+/*
+ * The rollups.  VR is a car of the test's own (deleted at the end, which
+ * must take its rollup rows along): samples every 47 or so seconds from
+ * 2025-05-01 for eight days, with nulls, negative and fractional values,
+ * and no sample from 10:00 to 12:00 on 2025-05-02.
+ */
+#define VR "55555555-5555-4555-8555-555555555555"
+#define HR "/api/vehicles/" VR "/history"
+#define ALL_FIELDS                                                             \
+	"battery_level,usable_battery_level,odometer_km,rated_range_km,"       \
+	"speed_kmh,power_kw,inside_temp_c,outside_temp_c,charger_power_kw,"    \
+	"charge_energy_added_kwh,latitude,longitude,elevation_m"
+#define NFIELDS 13
+#define MAY1 1746057600LL /* 2025-05-01T00:00:00Z */
+
+static const char rollup_car[] =
+    "INSERT INTO vehicles (id, account_id, tesla_id, vin, display_name, "
+    "model, state) SELECT '" VR "', account_id, 5555555555555555, "
+    "'5YJSA1E2XMF000055', 'Rollup', 'Model 3', 'asleep' FROM vehicles "
+    "WHERE id = '" V2 "' ON CONFLICT DO NOTHING; "
+    "DELETE FROM vehicle_states WHERE vehicle_id = '" VR "'; "
+    "INSERT INTO vehicle_states (vehicle_id, ts, battery_level, "
+    "usable_battery_level, odometer_km, rated_range_km, speed_kmh, "
+    "power_kw, inside_temp_c, outside_temp_c, charger_power_kw, "
+    "charge_energy_added_kwh, latitude, longitude, elevation_m) "
+    "SELECT '" VR "', t, i * 7 % 101, greatest(i * 7 % 101 - 1, 0), "
+    "5000 + i * 0.0137, 300 + 50 * sin(i), CASE WHEN i % 5 <> 0 THEN "
+    "i * 13 % 200 + 0.25 END, i * 31 % 300 - 100.1, CASE WHEN i % 7 > 1 "
+    "THEN 20 + cos(i) END, 10 * sin(i / 100.0), CASE WHEN i % 3 = 0 THEN "
+    "0.123456 * (i % 10) END, i % 1000 / 7.0, 52.5 + i * 1e-7, "
+    "13.4 - i * 3e-8, 35.5 + i % 17 "
+    "FROM generate_series(0, 14000) i, LATERAL (SELECT "
+    "'2025-05-01T00:00:00Z'::timestamptz + make_interval(secs => "
+    "i * 47 + i % 3)) x(t) WHERE t < '2025-05-02T10:00:00Z' "
+    "OR t >= '2025-05-02T12:00:00Z'";
+
+/*
+ * The buckets of [:f, :t) computed from the raw rows of car :v, interval
+ * :iv, starting at :o: each point's time (not before :f), then per field
+ * the average from the fixed-point values, as the API defines it, and the
+ * plain avg() (the maximum twice for speed).
+ */
+static const char raw_buckets[] =
+    "SELECT extract(epoch FROM greatest(date_bin(make_interval(secs => "
+    ":iv), ts, to_timestamp(:o)), to_timestamp(:f)))::bigint,\n"
+    "sum(tessie_fixed(battery_level, 1))::float8 / "
+    "nullif(count(battery_level), 0), avg(battery_level),\n"
+    "sum(tessie_fixed(usable_battery_level, 1))::float8 / "
+    "nullif(count(usable_battery_level), 0), avg(usable_battery_level),\n"
+    "sum(tessie_fixed(odometer_km, 1e6))::float8 / "
+    "(nullif(count(odometer_km), 0) * 1e6::float8), avg(odometer_km),\n"
+    "sum(tessie_fixed(rated_range_km, 1e6))::float8 / "
+    "(nullif(count(rated_range_km), 0) * 1e6::float8), "
+    "avg(rated_range_km),\n"
+    "max(speed_kmh), max(speed_kmh),\n"
+    "sum(tessie_fixed(power_kw, 1e6))::float8 / "
+    "(nullif(count(power_kw), 0) * 1e6::float8), avg(power_kw),\n"
+    "sum(tessie_fixed(inside_temp_c, 1e6))::float8 / "
+    "(nullif(count(inside_temp_c), 0) * 1e6::float8), avg(inside_temp_c),\n"
+    "sum(tessie_fixed(outside_temp_c, 1e6))::float8 / "
+    "(nullif(count(outside_temp_c), 0) * 1e6::float8), "
+    "avg(outside_temp_c),\n"
+    "sum(tessie_fixed(charger_power_kw, 1e6))::float8 / "
+    "(nullif(count(charger_power_kw), 0) * 1e6::float8), "
+    "avg(charger_power_kw),\n"
+    "sum(tessie_fixed(charge_energy_added_kwh, 1e6))::float8 / "
+    "(nullif(count(charge_energy_added_kwh), 0) * 1e6::float8), "
+    "avg(charge_energy_added_kwh),\n"
+    "sum(tessie_fixed(latitude, 1e9))::float8 / "
+    "(nullif(count(latitude), 0) * 1e9::float8), avg(latitude),\n"
+    "sum(tessie_fixed(longitude, 1e9))::float8 / "
+    "(nullif(count(longitude), 0) * 1e9::float8), avg(longitude),\n"
+    "sum(tessie_fixed(elevation_m, 1e6))::float8 / "
+    "(nullif(count(elevation_m), 0) * 1e6::float8), avg(elevation_m)\n"
+    "FROM vehicle_states WHERE vehicle_id = :'v' "
+    "AND ts >= to_timestamp(:f) AND ts < to_timestamp(:t)\n"
+    "GROUP BY date_bin(make_interval(secs => :iv), ts, to_timestamp(:o))\n"
+    "ORDER BY 1;\n";
+
+/* Runs psql with args; its output (free() it), or NULL. */
+static char *
+psql_output(const char *args)
+{
+	char cmd[4096], buf[8192];
+	struct sbuf sb;
+	size_t n;
+	FILE *f;
+
+	snprintf(
+	    cmd, sizeof(cmd), "%s/psql.sh %s", getenv("TEST_STACK_DIR"), args);
+	if ((f = popen(cmd, "r")) == NULL)
+		return NULL;
+	sbuf_init(&sb, 64 << 20);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&sb, buf, n);
+	if (pclose(f) != 0)
+		sb.failed = 1;
+	return sbuf_detach(&sb, NULL);
+}
+
+/* The last line of what psql prints for sql (no double quotes), as a number. */
+static long
+psql_number(const char *sql)
+{
+	char args[4096], *out, *p;
+	long v = -1;
+
+	snprintf(args, sizeof(args), "-c \"%s\"", sql);
+	if ((out = psql_output(args)) == NULL)
+		return -1;
+	for (p = out + strlen(out); p > out && p[-1] == '\n'; p--)
+		p[-1] = '\0';
+	if ((p = strrchr(out, '\n')) == NULL)
+		p = out;
+	v = strtol(p, NULL, 10);
+	free(out);
+	return v;
+}
+
+/* Column i (0-based) of a '|'-separated line, copied into buf. */
+static const char *
+column(const char *line, int i, char *buf, size_t len)
+{
+	size_t n;
+
+	for (; i > 0 && line != NULL; i--)
+		if ((line = strchr(line, '|')) != NULL)
+			line++;
+	if (line == NULL)
+		return "";
+	n = strcspn(line, "|\n");
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), line);
+	return buf;
+}
+
+/*
+ * GET HR?query with every field; the answer must have the buckets of
+ * [from, to) that SQL computes from the raw rows, with the interval the
+ * answer gives and buckets starting at from rounded down to span (0: at
+ * from), to the last digit, and within 1e-6 of plain avg().
+ */
+static void
+same_as_raw(const char *what, const char *query, long long from, long long to,
+    long span, long want_interval)
+{
+	static const char *const names[NFIELDS] = { "battery_level",
+		"usable_battery_level", "odometer_km", "rated_range_km",
+		"speed_kmh", "power_kw", "inside_temp_c", "outside_temp_c",
+		"charger_power_kw", "charge_energy_added_kwh", "latitude",
+		"longitude", "elevation_m" };
+	char path[512], args[512], file[256], msg[256], ts[24], c1[64], c2[64];
+	long long iv, origin;
+	char *out = NULL, *line;
+	size_t i, n, bad = 0, far = 0;
+	struct resp r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s?%s&fields=%s", HR, query, ALL_FIELDS);
+	http_get(&r, path, token);
+	snprintf(msg, sizeof(msg), "%s: 200", what);
+	is_int(r.status, 200, msg);
+	iv = json_integer_value(json_object_get(r.json, "interval_s"));
+	snprintf(msg, sizeof(msg), "%s: interval_s", what);
+	if (want_interval > 0)
+		is_int(iv, want_interval, msg);
+	origin = span > 0 ? from - ((from % span) + span) % span : from;
+	snprintf(
+	    file, sizeof(file), "%s/raw_buckets.sql", getenv("TEST_STACK_DIR"));
+	if ((f = fopen(file, "w")) != NULL) {
+		fputs(raw_buckets, f);
+		fclose(f);
+	}
+	snprintf(args, sizeof(args),
+	    "-v v=%s -v f=%lld -v t=%lld -v iv=%lld -v o=%lld -f %s", VR, from,
+	    to, iv > 0 ? iv : 60, origin, file);
+	if (!ok(iv > 0 && (out = psql_output(args)) != NULL, "raw SQL ran")) {
+		resp_free(&r);
+		return;
+	}
+	for (n = 0, line = out; (line = strchr(line, '\n')) != NULL; n++)
+		line++;
+	snprintf(
+	    msg, sizeof(msg), "%s: %zu buckets, as from the raw rows", what, n);
+	is_int(npoints(&r), n, msg);
+	for (i = 0, line = out; i < n && i < npoints(&r); i++) {
+		time_rfc3339(
+		    atoll(column(line, 0, c1, sizeof(c1))), ts, sizeof(ts));
+		if (strcmp(ts,
+			json_string_value(json_object_get(pt(&r, i), "ts"))
+			    ?: "") != 0)
+			bad++;
+		for (int k = 0; k < NFIELDS; k++) {
+			json_t *v = json_object_get(pt(&r, i), names[k]);
+
+			column(line, 1 + 2 * k, c1, sizeof(c1));
+			column(line, 2 + 2 * k, c2, sizeof(c2));
+			if (c1[0] == '\0') {
+				bad += !json_is_null(v);
+				continue;
+			}
+			if (!json_is_number(v) ||
+			    json_number_value(v) != strtod(c1, NULL)) {
+				if (bad++ < 3)
+					printf("#   %s %s: %.17g, raw rows "
+					       "%s\n",
+					    ts, names[k], json_number_value(v),
+					    c1);
+			}
+			if (fabs(json_number_value(v) - strtod(c2, NULL)) >
+			    1e-6)
+				far++;
+		}
+		line = strchr(line, '\n') + 1;
+	}
+	snprintf(msg, sizeof(msg),
+	    "%s: every point as from the raw rows, to the last digit", what);
+	if (!ok(bad == 0, msg))
+		printf("#   %zu differences\n", bad);
+	snprintf(msg, sizeof(msg), "%s: within 1e-6 of avg()", what);
+	ok(far == 0, msg);
+	free(out);
+	resp_free(&r);
+}
+
+/* Whether the incremental rollup equals one recomputed from scratch. */
+static void
+rollup_is_fresh(const char *what)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s: rollup rows as if recomputed", what);
+	is_int(psql_number(
+		   "BEGIN; CREATE TEMP TABLE kept AS SELECT * FROM "
+		   "vehicle_rollups WHERE vehicle_id = '" VR "'; "
+		   "DELETE FROM vehicle_rollups WHERE vehicle_id = '" VR "'; "
+		   "SELECT tessie_rollup_refresh(array_agg(v), array_agg(b)) "
+		   "FROM (SELECT DISTINCT vehicle_id, date_bin('5 minutes', "
+		   "ts, 'epoch'::timestamptz) FROM vehicle_states WHERE "
+		   "vehicle_id = '" VR "') x(v, b); SELECT count(*) FROM "
+		   "((TABLE kept EXCEPT SELECT * FROM vehicle_rollups WHERE "
+		   "vehicle_id = '" VR "') UNION ALL (SELECT * FROM "
+		   "vehicle_rollups WHERE vehicle_id = '" VR "' EXCEPT TABLE "
+		   "kept)) d; ROLLBACK"),
+	    0, msg);
+}
+
+static void
+t_rollup(void)
+{
+	ok(psql_run(rollup_car) == 0, "eight days of samples inserted");
+	is_int(psql_number("SELECT count(*) FROM vehicle_rollups WHERE "
+			   "vehicle_id = '" VR "' AND span_s = 21600"),
+	    31, "the insert filled the 6-hour rollup (31 buckets)");
+	rollup_is_fresh("after a bulk insert");
+
+	/* Aligned on every grid: 5-minute, hourly and 6-hour rollups. */
+	same_as_raw("8 days, 500 points (5 min)",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z", MAY1,
+	    MAY1 + 8 * 86400, 300, 1500);
+	same_as_raw("8 days, 100 points (1 h)",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z&points=100",
+	    MAY1, MAY1 + 8 * 86400, 3600, 7200);
+	same_as_raw("8 days, 30 points (1 h)",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z&points=30", MAY1,
+	    MAY1 + 8 * 86400, 3600, 25200);
+	same_as_raw("interval=6h",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z&interval=6h",
+	    MAY1, MAY1 + 8 * 86400, 21600, 21600);
+	same_as_raw("interval=1d (6 h rollup)",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z&interval=1d",
+	    MAY1, MAY1 + 8 * 86400, 21600, 86400);
+	/* Ends off the grid: the partial buckets come from the raw rows. */
+	same_as_raw("straddling ends, 6 h",
+	    "from=2025-05-01T03:17:31Z&to=2025-05-08T07:41:13Z&interval=6h",
+	    MAY1 + 11851, MAY1 + 7 * 86400 + 27673, 21600, 21600);
+	same_as_raw("straddling ends, 5 min",
+	    "from=2025-05-01T00:02:10Z&to=2025-05-03T01:01:01Z&points=300",
+	    MAY1 + 130, MAY1 + 2 * 86400 + 3661, 300, 600);
+	same_as_raw("within one 6-hour bucket",
+	    "from=2025-05-03T07:10:00Z&to=2025-05-03T09:50:00Z&interval=6h",
+	    MAY1 + 2 * 86400 + 25800, MAY1 + 2 * 86400 + 35400, 21600, 21600);
+	same_as_raw("raw rows only (7 min)",
+	    "from=2025-05-01T00:02:10Z&to=2025-05-03T01:01:01Z&interval=7m",
+	    MAY1 + 130, MAY1 + 2 * 86400 + 3661, 0, 420);
+}
+
+static void
+t_rollup_changes(void)
+{
+	const char *day2 =
+	    "from=2025-05-02T00:00:00Z&to=2025-05-03T00:00:00Z&interval=1h";
+	long long d2 = MAY1 + 86400;
+	struct resp r;
+
+	/* A sample in the empty hour, and one more in an hour with some. */
+	ok(psql_run("INSERT INTO vehicle_states (vehicle_id, ts, "
+		    "battery_level, speed_kmh, power_kw) VALUES ('" VR "', "
+		    "'2025-05-02T10:30:00Z', 42, 123.5, 7.25), ('" VR "', "
+		    "'2025-05-02T13:00:30Z', 99, 321, -5)") == 0,
+	    "late samples inserted");
+	same_as_raw("late samples", day2, d2, d2 + 86400, 3600, 3600);
+	http_get(&r,
+	    HR "?from=2025-05-02T10:00:00Z&to=2025-05-02T11:00:00Z"
+	       "&interval=1h",
+	    token);
+	is_int(npoints(&r), 1, "the empty hour has a point now");
+	ok(pt_num(&r, 0, "battery_level") == 42 &&
+		pt_num(&r, 0, "speed_kmh") == 123.5 &&
+		pt_num(&r, 0, "power_kw") == 7.25,
+	    "with the late sample's values");
+	resp_free(&r);
+
+	ok(psql_run("UPDATE vehicle_states SET speed_kmh = 499, "
+		    "battery_level = 0 WHERE vehicle_id = '" VR "' AND ts = "
+		    "(SELECT min(ts) FROM vehicle_states WHERE vehicle_id = "
+		    "'" VR "' AND ts >= '2025-05-02T15:00:00Z')") == 0,
+	    "a sample updated");
+	same_as_raw("updated sample", day2, d2, d2 + 86400, 3600, 3600);
+	http_get(&r,
+	    HR "?from=2025-05-02T15:00:00Z&to=2025-05-02T21:00:00Z"
+	       "&interval=6h&fields=speed_kmh",
+	    token);
+	ok(pt_num(&r, 0, "speed_kmh") == 499, "the new maximum shows");
+	resp_free(&r);
+
+	ok(psql_run("UPDATE vehicle_states SET ts = '2025-05-02T11:59:00Z' "
+		    "WHERE vehicle_id = '" VR "' AND ts = (SELECT max(ts) "
+		    "FROM vehicle_states WHERE vehicle_id = '" VR "' AND ts < "
+		    "'2025-05-02T20:00:00Z')") == 0,
+	    "a sample moved to another hour");
+	same_as_raw("moved sample", day2, d2, d2 + 86400, 3600, 3600);
+
+	ok(psql_run("DELETE FROM vehicle_states WHERE vehicle_id = '" VR "' "
+		    "AND ts >= '2025-05-02T16:00:00Z' AND ts < "
+		    "'2025-05-02T17:00:00Z'; DELETE FROM vehicle_states WHERE "
+		    "vehicle_id = '" VR "' AND ts = (SELECT min(ts) FROM "
+		    "vehicle_states WHERE vehicle_id = '" VR "' AND ts >= "
+		    "'2025-05-02T18:00:00Z')") == 0,
+	    "an hour and one more sample deleted");
+	same_as_raw("deleted samples", day2, d2, d2 + 86400, 3600, 3600);
+	same_as_raw("deleted samples, 6 h",
+	    "from=2025-05-01T00:00:00Z&to=2025-05-09T00:00:00Z&interval=6h",
+	    MAY1, MAY1 + 8 * 86400, 21600, 21600);
+	rollup_is_fresh("after inserts, updates and deletes");
+
+	is_int(psql_number("BEGIN; TRUNCATE vehicle_states; SELECT count(*) "
+			   "FROM vehicle_rollups; ROLLBACK"),
+	    0, "TRUNCATE empties the rollup");
+	ok(psql_run("DELETE FROM vehicles WHERE id = '" VR "'") == 0,
+	    "the car deleted");
+	is_int(psql_number("SELECT count(*) FROM vehicle_rollups WHERE "
+			   "vehicle_id = '" VR "'"),
+	    0, "its rollup rows went with its states");
+}
+
 static const struct tap_test tests[] = {
 	TAP(t_series),
 	TAP(t_fields_units),
 	TAP(t_large),
 	TAP(t_defaults),
 	TAP(t_bad_input),
+	TAP(t_rollup),
+	TAP(t_rollup_changes),
 };
 
 int
