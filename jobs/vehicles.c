@@ -63,16 +63,24 @@ static const struct db_stmt q_set_state = { "vehicles_set_state",
  * and it has not been asleep or offline since we last asked for its data.
  * After 45 minutes it is asked again.  Sample times are Tesla's and are
  * compared only with each other; "since we last asked" is our own clock.
+ *
+ * "Its last state" is the sample of our last vehicle_data answer, found
+ * through that call's run (details.sample_ts, written by store_states), not
+ * the sample with the latest time: a sample stamped ahead of the car's
+ * clock (the parser takes up to a day ahead) would otherwise stand as the
+ * last state until the car's clock passed it, no fresh sample would have
+ * one 10 to 45 minutes before it, and the car would be polled awake.
  */
 static const struct db_stmt q_idle = { "vehicles_idle",
 	"SELECT v.id FROM vehicles v "
-	"JOIN LATERAL (SELECT max(ts) AS at FROM fleet_api_calls "
+	"JOIN LATERAL (SELECT ts AS at, sync_run_id FROM fleet_api_calls "
 	"WHERE vehicle_id = v.id "
 	"AND endpoint = '/api/1/vehicles/{id}/vehicle_data' "
-	"AND http_status = 200) c ON c.at > now() - interval '45 minutes' "
-	"JOIN LATERAL (SELECT ts, odometer_km, shift_state, charging_state, "
-	"is_climate_on FROM vehicle_states WHERE vehicle_id = v.id "
-	"ORDER BY ts DESC LIMIT 1) l ON true "
+	"AND http_status = 200 ORDER BY ts DESC LIMIT 1) c "
+	"ON c.at > now() - interval '45 minutes' "
+	"JOIN sync_runs r ON r.id = c.sync_run_id "
+	"JOIN vehicle_states l ON l.vehicle_id = v.id "
+	"AND l.ts = (r.details -> 'sample_ts' ->> v.id::text)::timestamptz "
 	"WHERE v.account_id = $1::uuid "
 	"AND coalesce(v.state_changed_at, '-infinity') <= c.at "
 	"AND coalesce(l.shift_state, 'P') = 'P' "
@@ -253,7 +261,10 @@ mark_idle(struct ctx *c, const char *account)
 	return 0;
 }
 
-/* Stores the states and state changes in one transaction. */
+/*
+ * Stores the states and state changes in one transaction.  The run's
+ * details.sample_ts maps each car stored to its sample's time, for q_idle.
+ */
 static int
 store_states(struct ctx *c)
 {
@@ -261,7 +272,12 @@ store_states(struct ctx *c)
 	const char *p[1 + FLEET_VSTATE_NCOLS];
 	char err[256];
 	int st, stored = 0, failed = 0;
+	json_t *sampled = json_object_get(c->run->details, "sample_ts");
 
+	if (sampled == NULL) {
+		sampled = json_object();
+		json_object_set_new(c->run->details, "sample_ts", sampled);
+	}
 	if (db_command(c->run->db, "BEGIN") == -1)
 		return job_fail(c->run, "database unavailable");
 	for (size_t i = 0; i < c->ncars; i++) {
@@ -284,6 +300,9 @@ store_states(struct ctx *c)
 			}
 			PQclear(res);
 			stored++;
+			if (p[1] != NULL)
+				json_object_set_new(
+				    sampled, car->id, json_string(p[1]));
 			if (car->model[0] != '\0') {
 				p[1] = car->model;
 				PQclear(db_exec(c->run->db, &q_set_model, p,

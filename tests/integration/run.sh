@@ -34,7 +34,8 @@ SH
 chmod +x "$STACK_DIR"/*.sh
 # The Fleet API simulator with a fixed seed, on our clock (its samples must
 # not be ahead of it); tests move its clock where they need a given day.
-"$BUILD/tessie-sim" -p 0 -S 42 -A sim-test-token \
+# 16 days of history hold the last complete trip weekend (test_it_scenarios).
+"$BUILD/tessie-sim" -p 0 -S 42 -H 16 -A sim-test-token \
 	>"$STACK_DIR/sim.out" 2>"$STACK_DIR/sim.log" &
 stack_record sim $!
 for _ in $(seq 1 100); do

@@ -332,11 +332,15 @@ t_day(void)
 
 /*
  * A parked car that is polled every five minutes would never sleep: after
- * ten minutes without change it is left alone, and falls asleep.
+ * ten minutes without change it is left alone, and falls asleep.  Also when
+ * a sample stamped ahead of the car's clock is stored (a clock that ran
+ * ahead once; the parser takes up to a day): its last state is the one we
+ * got last, not the latest stamped.
  */
 static void
 t_let_sleep(void)
 {
+	char ahead[128];
 	json_t *st, *v;
 	int car = -1, n0, polls;
 	size_t i;
@@ -367,6 +371,16 @@ t_let_sleep(void)
 		return;
 	for (int k = 0; k < 3; k++)
 		set_state(k, k == car ? "auto" : "asleep");
+	/* Its latest sample again, six hours ahead of the car's clock. */
+	sql(ahead, sizeof(ahead),
+	    "INSERT INTO vehicle_states SELECT (jsonb_populate_record("
+	    "NULL::vehicle_states, to_jsonb(s) || jsonb_build_object('ts', "
+	    "s.ts + interval '6 hours'))).* FROM vehicle_states s JOIN "
+	    "vehicles v ON v.id = s.vehicle_id WHERE v.tesla_id = %s ORDER "
+	    "BY s.ts DESC LIMIT 1 RETURNING ts",
+	    car_id[car]);
+	ok(strncmp(ahead, "20", 2) == 0,
+	    "a sample stamped ahead of the car's clock");
 	/* The owner opens the app: the car wakes (the simulator's model). */
 	{
 		char *saved = strdup(getenv("TEST_BASE_URL")), path[96];
@@ -388,6 +402,10 @@ t_let_sleep(void)
 		sim_do("POST", "/sim/clock", "{\"advance_s\":300}");
 	}
 	polls = (int)calls(car, "vehicle_data") - n0;
+	sql(ahead, sizeof(ahead),
+	    "DELETE FROM vehicle_states WHERE vehicle_id = (SELECT id FROM "
+	    "vehicles WHERE tesla_id = %s) AND ts = '%s'",
+	    car_id[car], ahead);
 	is_int(polls, 3, "polled three times in 30 minutes, then left alone");
 	is_int(sql_long("SELECT count(*) FROM vehicles WHERE tesla_id = %s "
 			"AND state = 'asleep'",

@@ -431,7 +431,7 @@ car_truth(int i, int64_t now_ms)
 	enum vstate forced = sim.m.co[i].forced;
 
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:f,"
-			 "s:f,s:s,s:f,s:b}",
+			 "s:f,s:s,s:f,s:b,s:b}",
 	    "id", (json_int_t)c->id, "vin", c->vin, "display_name", c->name,
 	    "state", vstate_names[model_car_state(&sim.m, i, now_ms)],
 	    "model_state", s->online ? "online" : "asleep", "forced",
@@ -442,7 +442,7 @@ car_truth(int i, int64_t now_ms)
 	    "battery_kwh", s->e_kwh, "battery_level",
 	    round_to(s->e_kwh / c->cap_kwh * 100, 2), "charging_state",
 	    chg_names[s->chg], "charge_energy_added", s->added_kwh,
-	    "plugged_in", s->plug != PLUG_NONE);
+	    "plugged_in", s->plug != PLUG_NONE, "held", sim.m.co[i].hold);
 }
 
 int
@@ -478,7 +478,7 @@ h_sim_state_post(struct sreq *r)
 	const char *name;
 	enum vstate st = VS_AUTO;
 	json_t *j, *o = NULL;
-	int car;
+	int car, hold = -1;
 
 	if ((j = body_object(r)) == NULL)
 		return r->status;
@@ -491,11 +491,17 @@ h_sim_state_post(struct sreq *r)
 		st = VS_ASLEEP;
 	else if (name != NULL && strcmp(name, "offline") == 0)
 		st = VS_OFFLINE;
-	else if (name == NULL || strcmp(name, "auto") != 0)
+	else if (name != NULL && strcmp(name, "parked") == 0)
+		hold = 1;
+	else if (name != NULL && strcmp(name, "auto") == 0)
+		hold = 0;
+	else
 		car = -2;
 	if (car >= 0) {
 		model_sync(&sim.m);
 		sim.m.co[car].forced = st;
+		if (hold >= 0)
+			sim.m.co[car].hold = hold;
 		sim.m.co[car].awake_from = sim.m.co[car].awake_until = 0;
 		o = car_truth(car, model_now_ms(&sim.m));
 	}
@@ -505,7 +511,7 @@ h_sim_state_post(struct sreq *r)
 		return reply_error(r, 400, "invalid_field", "no such vehicle");
 	if (car == -2)
 		return reply_error(r, 400, "invalid_field",
-		    "state must be online, asleep, offline or auto");
+		    "state must be online, asleep, offline, parked or auto");
 	return reply_json(r, 200, o);
 }
 

@@ -5,9 +5,11 @@
  * work and back on weekdays, the family car does school runs, the touring
  * car drives 440 km to a far place every other Saturday (stopping at a
  * Supercharger when the rest of the way would leave less than 20 %) and
- * comes back on Sunday.  Parked at home the cars plug in and charge in the
- * tariff's off-peak hours up to their limit.  A car is awake while it
- * drives or charges and for 15 minutes after; fleet cars never sleep.
+ * comes back on Sunday, after a night on the hotel's destination charger.
+ * Parked at home the cars plug in and charge in the tariff's off-peak hours
+ * up to their limit.  A car is awake while it drives or charges and for 15
+ * minutes after; fleet cars never sleep.  A car on hold (POST /sim/state
+ * "parked") stays where it is, asleep: no trips, no app checks, no charge.
  */
 #include <math.h>
 #include <stdio.h>
@@ -339,6 +341,11 @@ arrive(struct model *m, int i)
 	if (s->at == PL_HOME) {
 		s->plug = PLUG_HOME;
 		s->chg = CHG_STOPPED; /* waiting for the off-peak start */
+	} else if (s->at == PL_FAR) {
+		/* The hotel's destination charger, at once: without it the
+		 * way back could not reach the Supercharger. */
+		s->plug = PLUG_DEST;
+		s->chg = CHG_STOPPED;
 	}
 }
 
@@ -411,7 +418,10 @@ supercharge(struct model *m, int i, int64_t t)
 	s->last_active = t + SIM_STEP;
 }
 
-/* Plugged in at home: waits for off-peak hours, charges to the limit. */
+/*
+ * Plugged in on AC: at home it waits for off-peak hours, at the far place's
+ * destination charger it starts at once; it charges to the limit.
+ */
 static void
 home_charge(struct model *m, int i, int64_t t, const struct ltime *lt)
 {
@@ -422,7 +432,13 @@ home_charge(struct model *m, int i, int64_t t, const struct ltime *lt)
 
 	limit = c->cap_kwh * c->limit_soc / 100.0;
 	s->charger_kw = 0;
-	if (s->chg == CHG_STOPPED && tariff_period(z->tariff, lt->hour) == 0) {
+	if (m->co[i].hold) {
+		if (s->chg == CHG_CHARGING)
+			s->chg = CHG_STOPPED; /* resumes after the hold */
+		return;
+	}
+	if (s->chg == CHG_STOPPED &&
+	    (s->plug == PLUG_DEST || tariff_period(z->tariff, lt->hour) == 0)) {
 		if (s->e_kwh < limit - 0.01 * c->cap_kwh) {
 			s->chg = CHG_CHARGING;
 			s->added_kwh = 0;
@@ -471,6 +487,7 @@ car_step(
 	const struct car_cfg *c = &m->cc[i];
 	struct car_st *s = &m->cs[i];
 	const struct ltime lt = *ltp;
+	int held = m->co[i].hold && s->act == ACT_PARKED;
 	double drain, app;
 
 	if (s->plan_day != lt.day)
@@ -482,14 +499,14 @@ car_step(
 		s->speed_kmh = 0;
 		s->power_kw = 0;
 		if (s->next < s->nplan && lt.sod >= s->plan[s->next].depart) {
-			if (s->plan[s->next].dest != s->at) {
+			if (!held && s->plan[s->next].dest != s->at) {
 				start_trip(m, i, &s->plan[s->next++]);
 				drive(m, i, t, SIM_STEP);
 				break;
 			}
 			s->next++;
 		}
-		if (s->plug == PLUG_HOME)
+		if (s->plug == PLUG_HOME || s->plug == PLUG_DEST)
 			home_charge(m, i, t, &lt);
 		drain = (s->online ? 0.25 : 0.02) * SIM_STEP / 3600;
 		if (s->chg != CHG_CHARGING && s->e_kwh > drain + 0.5)
@@ -515,7 +532,11 @@ car_step(
 	}
 	s->inside_c = s->act == ACT_PARKED ? s->outside_c + 2.5 : 21.5;
 	app = 12 * 3600 + 5400 * unit(m, i, (uint64_t)lt.day, 'p');
-	s->online = c->role == ROLE_FLEET || s->act != ACT_PARKED ||
-	    s->chg == CHG_CHARGING || t < s->last_active + SIM_AWAKE_S ||
-	    (lt.sod >= app && lt.sod < app + 600);
+	if (held) /* falls asleep as usual, and nothing wakes it */
+		s->online = t < s->last_active + SIM_AWAKE_S;
+	else
+		s->online = c->role == ROLE_FLEET || s->act != ACT_PARKED ||
+		    s->chg == CHG_CHARGING ||
+		    t < s->last_active + SIM_AWAKE_S ||
+		    (lt.sod >= app && lt.sod < app + 600);
 }

@@ -422,6 +422,35 @@ async function main() {
 	}
 	for (const v of cars) await force(v.id, "auto");
 
+	// ---- hold: a car parked for three days (Wednesday evening to Saturday)
+	{
+		const car = cars[0];
+		const truth = async () => (await admin("GET", "/sim/state")).json.vehicles.find((x) => x.id === car.id);
+		await setClock(START);
+		const p = (await force(car.id, "parked")).json;
+		tap(p.held === true && p.forced === "auto", "POST /sim/state parked: the car is held", JSON.stringify(p));
+		const s0 = await truth();
+		let awake = 0, moved = 0;
+		for (let h = 1; h <= 72; h++) {
+			await admin("POST", "/sim/clock", { advance_s: 3600 });
+			const v = await truth();
+			awake += v.model_state !== "asleep" || v.state !== "asleep";
+			moved += v.odometer_km !== s0.odometer_km || v.activity !== "parked";
+		}
+		const s1 = await truth();
+		const drop = s0.battery_kwh - s1.battery_kwh;
+		tap(awake === 0 && moved === 0 && s1.place === s0.place, `held 72 h: asleep every hour, never moved (${awake} awake, ${moved} moved)`);
+		tap(drop > 0 && drop <= 72 * 0.02 + 0.01, `held 72 h: standby loss only (${drop.toFixed(2)} kWh, at most 0.02 kWh/h asleep)`);
+		r = await c.get(`/api/1/vehicles/${car.id}/vehicle_data`);
+		tap(r.status === 408, "a held car answers vehicle_data with 408");
+		const a = (await force(car.id, "auto")).json;
+		tap(a.held === false, "auto releases the hold", JSON.stringify(a));
+		await setClock(`${localDate(START, 5)}T12:00:00${offset}`);
+		const s2 = await truth();
+		tap(s2.odometer_km > s1.odometer_km, `released, the commuter drives again on Monday (${(s2.odometer_km - s1.odometer_km).toFixed(1)} km)`);
+		await setClock(START);
+	}
+
 	// ---- live_status balances; calendar_history equals the live integral
 	const histDay = localDate(START, -2);
 	const acc = { solar: 0, home: 0, imp: 0, exp: 0, chg: 0, dis: 0 };

@@ -137,7 +137,7 @@ enum car_role { ROLE_COMMUTER, ROLE_FAMILY, ROLE_TRIPPER, ROLE_FLEET };
 enum place_kind { PL_HOME, PL_WORK, PL_SHOP, PL_FAR, PL_SC, PL_N };
 enum activity { ACT_PARKED, ACT_DRIVING, ACT_SUPERCHARGING, ACT_UNLATCH };
 enum chg_state { CHG_DISCONNECTED, CHG_STOPPED, CHG_CHARGING, CHG_COMPLETE };
-enum plug_kind { PLUG_NONE, PLUG_HOME, PLUG_SC };
+enum plug_kind { PLUG_NONE, PLUG_HOME, PLUG_SC, PLUG_DEST };
 enum vstate { VS_AUTO = -1, VS_ONLINE, VS_ASLEEP, VS_OFFLINE };
 
 struct place {
@@ -196,10 +196,15 @@ struct car_st {
 	double inside_c, outside_c;
 };
 
-/* What requests change (not part of the deterministic model). */
+/*
+ * What requests change.  forced and awake_* only change what clients see;
+ * hold changes the model, in the steps computed while it is set (moving
+ * the clock back recomputes them with the hold as it is then).
+ */
 struct car_ovl {
 	enum vstate forced;
 	int64_t awake_from, awake_until; /* sim ms */
+	int hold; /* parked for good: no trips, no app checks, no charging */
 };
 
 struct site_cfg {
