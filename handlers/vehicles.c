@@ -247,10 +247,11 @@ h_vehicles_wake(struct req *r)
  * triggers.  The interval is then rounded up to whole rollup buckets (the
  * coarsest rollup that adds at most a quarter) and the buckets are aligned
  * on that rollup's grid; only the partial rollup buckets at the two ends of
- * [from, to) are read from the raw rows.  Shorter intervals read raw rows
- * only, in buckets aligned on from.  Both paths add the same fixed-point
- * values (tessie_fixed), so they agree to the last digit.  A year in 500
- * points reads 1,460 six-hour rows instead of 525,600 raw ones.
+ * [from, to) are read from the raw rows, as the same fixed-point values
+ * (tessie_fixed), so that rollup and raw rows agree to the last digit.
+ * Shorter intervals read raw rows only, in buckets aligned on from, with a
+ * plain avg() (q_history_raw).  A year in 500 points reads 1,460 six-hour
+ * rows instead of 525,600 raw ones.
  *
  * One prepared statement computes every whitelisted field for each bucket
  * and only the requested ones are emitted: the SQL stays constant.  The
@@ -362,6 +363,38 @@ static const struct db_stmt q_history = { "vehicles_history",
 	"AND s.ts < to_timestamp($4::bigint)) x GROUP BY x.t) b ON true "
 	"WHERE v.account_id = $1::uuid AND v.id = $2::uuid ORDER BY b.t",
 	9 };
+
+/*
+ * Raw rows only (an interval shorter than the smallest rollup): plain
+ * avg(), the same columns, $3 from, $4 to, $5 interval, $6 origin.  The
+ * fixed-point sums exist so that rollup buckets and raw rows add up alike;
+ * with no rollup in the answer they would only triple the cost (numeric
+ * sums: 2.8 ms against 1.3 ms for a day of one-minute states).
+ */
+static const struct db_stmt q_history_raw = { "vehicles_history_raw",
+	"SELECT extract(epoch FROM b.t)::bigint, b.battery_level, "
+	"b.usable_battery_level, b.odometer_km, b.rated_range_km, b.speed_kmh, "
+	"b.power_kw, b.inside_temp_c, b.outside_temp_c, b.charger_power_kw, "
+	"b.charge_energy_added_kwh, b.latitude, b.longitude, "
+	"b.elevation_m, " UNITS_SAVED_SQL " "
+	"FROM vehicles v LEFT JOIN LATERAL (SELECT date_bin(make_interval("
+	"secs => $5::int), s.ts, to_timestamp($6::bigint)) AS t, "
+	"avg(s.battery_level)::float8 AS battery_level, "
+	"avg(s.usable_battery_level)::float8 AS usable_battery_level, "
+	"avg(s.odometer_km) AS odometer_km, "
+	"avg(s.rated_range_km) AS rated_range_km, "
+	"max(s.speed_kmh) AS speed_kmh, avg(s.power_kw) AS power_kw, "
+	"avg(s.inside_temp_c) AS inside_temp_c, "
+	"avg(s.outside_temp_c) AS outside_temp_c, "
+	"avg(s.charger_power_kw) AS charger_power_kw, "
+	"avg(s.charge_energy_added_kwh) AS charge_energy_added_kwh, "
+	"avg(s.latitude) AS latitude, avg(s.longitude) AS longitude, "
+	"avg(s.elevation_m) AS elevation_m "
+	"FROM vehicle_states s WHERE s.vehicle_id = v.id "
+	"AND s.ts >= to_timestamp($3::bigint) "
+	"AND s.ts < to_timestamp($4::bigint) GROUP BY 1) b ON true "
+	"WHERE v.account_id = $1::uuid AND v.id = $2::uuid ORDER BY b.t",
+	6 };
 
 /* The parsed query of a history request, and the buckets it makes. */
 struct hist_query {
@@ -708,7 +741,8 @@ h_vehicles_history(struct req *r)
 	p[6] = rfrom;
 	p[7] = rto;
 	p[8] = span;
-	if ((res = req_exec(r, &q_history, p)) == NULL)
+	res = req_exec(r, q.span > 0 ? &q_history : &q_history_raw, p);
+	if (res == NULL)
 		return r->status;
 	if (PQntuples(res) == 0)
 		return reply_error(r, 404, NULL, "vehicle not found");
