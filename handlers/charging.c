@@ -30,9 +30,12 @@
 	"name FROM places WHERE id = c.place_id), 'location_name', "           \
 	"c.location_name, 'cost', c.cost, 'currency', c.currency, "            \
 	"'cost_source', c.cost_source, 'solar_share', c.solar_share, "         \
-	"'source', CASE WHEN c.derived THEN 'states' ELSE 'tesla' END, "       \
-	"'cursor', (extract(epoch FROM c.started_at) * 1000000)::bigint "      \
-	"|| '_' || c.id) "
+	"'source', CASE WHEN c.derived THEN 'states' ELSE 'tesla' END) "
+
+/* The keyset cursor of a listed session, a column of its own. */
+#define SESSION_CURSOR                                                         \
+	", (extract(epoch FROM c.started_at) * 1000000)::bigint || '_' || "    \
+	"c.id "
 
 /* Tesla's own rows that a derived session already stands for are left
  * out, so that a Supercharger stop is listed once. */
@@ -44,7 +47,8 @@
 	"c.started_at - interval '10 minutes')) "
 
 static const struct db_stmt q_list = { "charging_list",
-	"SELECT " SESSION_JSON "FROM charging_sessions c JOIN vehicles v ON "
+	"SELECT " SESSION_JSON SESSION_CURSOR "FROM charging_sessions c JOIN "
+	"vehicles v ON "
 	"v.id = c.vehicle_id WHERE v.account_id = $1::uuid "
 	"AND ($2::uuid IS NULL OR c.vehicle_id = $2::uuid) "
 	"AND ($3::timestamptz IS NULL OR c.started_at >= $3::timestamptz) "
@@ -115,7 +119,7 @@ h_charging_list(struct req *r)
 	p[6] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	return reply_page(r, res, n, "cursor", 1, imperial);
+	return reply_page(r, res, n, NULL, imperial);
 }
 
 int
@@ -136,7 +140,6 @@ h_charging_get(struct req *r)
 		return reply_error(r, 404, NULL, "charging session not found");
 	if ((c = db_json(res, 0, 0)) == NULL)
 		return reply_error(r, 500, NULL, "malformed row");
-	json_object_del(c, "cursor");
 	curve = db_json(res, 0, 1);
 	json_object_set_new(c, "curve", curve ? curve : json_array());
 	if (imperial)

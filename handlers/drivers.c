@@ -257,7 +257,7 @@ h_drivers_list(struct req *r)
 	p[2] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	return reply_page(r, res, n, "id", 0, 0);
+	return reply_page(r, res, n, "id", 0);
 }
 
 int

@@ -31,12 +31,16 @@
 	"'end_rated_range_km', d.end_rated_range_km, "                         \
 	"'start_place', (SELECT name FROM places WHERE id = "                  \
 	"d.start_place_id), 'end_place', (SELECT name FROM places WHERE "      \
-	"id = d.end_place_id), 'driver_id', d.driver_id, 'cursor', "           \
-	"(extract(epoch FROM d.started_at) * 1000000)::bigint || '_' || "      \
-	"d.id) "
+	"id = d.end_place_id), 'driver_id', d.driver_id) "
+
+/* The keyset cursor of a listed drive, a column of its own. */
+#define DRIVE_CURSOR                                                           \
+	", (extract(epoch FROM d.started_at) * 1000000)::bigint || '_' || "    \
+	"d.id "
 
 static const struct db_stmt q_list = { "drives_list",
-	"SELECT " DRIVE_JSON "FROM drives d JOIN vehicles v ON v.id = "
+	"SELECT " DRIVE_JSON DRIVE_CURSOR
+	"FROM drives d JOIN vehicles v ON v.id = "
 	"d.vehicle_id WHERE v.account_id = $1::uuid "
 	"AND ($2::uuid IS NULL OR d.vehicle_id = $2::uuid) "
 	"AND ($3::timestamptz IS NULL OR d.started_at >= $3::timestamptz) "
@@ -83,7 +87,7 @@ h_drives_list(struct req *r)
 	p[6] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	return reply_page(r, res, n, "cursor", 1, imperial);
+	return reply_page(r, res, n, NULL, imperial);
 }
 
 int
@@ -109,7 +113,6 @@ h_drives_get(struct req *r)
 		return reply_error(r, 404, NULL, "drive not found");
 	if ((d = db_json(res, 0, 0)) == NULL)
 		return reply_error(r, 500, NULL, "malformed row");
-	json_object_del(d, "cursor");
 	path = db_json(res, 0, 1);
 	json_object_set_new(d, "path_fields",
 	    json_pack("[s,s,s,s]", "ts", "latitude", "longitude",

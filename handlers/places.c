@@ -154,7 +154,7 @@ h_places_list(struct req *r)
 	p[2] = limit;
 	if ((res = req_exec(r, &q_list, p)) == NULL)
 		return r->status;
-	return reply_page(r, res, n, "id", 0, imperial);
+	return reply_page(r, res, n, "id", imperial);
 }
 
 int

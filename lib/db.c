@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "db.h"
+
+/* A page of up to 500 rows of a few KB each. */
+#define PAGE_BODY_MAX (16 << 20)
 #include "http.h"
 #include "log.h"
 #include "units.h"
@@ -250,32 +253,71 @@ db_json(const PGresult *res, int row, int col)
 	    (size_t)PQgetlength(res, row, col), 0, NULL);
 }
 
+/* The next page's cursor as JSON text (a new string, "null" when none). */
+static char *
+page_cursor(const PGresult *res, long n, const char *cursor_key)
+{
+	json_t *row, *v = NULL;
+	char *text;
+
+	if (PQntuples(res) <= n || n < 1)
+		return strdup("null");
+	if (PQnfields(res) > 1) /* in its own column */
+		v = PQgetisnull(res, (int)n - 1, 1)
+		    ? json_null()
+		    : json_string(PQgetvalue(res, (int)n - 1, 1));
+	else if ((row = db_json(res, (int)n - 1, 0)) != NULL) {
+		v = json_incref(json_object_get(row, cursor_key));
+		json_decref(row);
+	}
+	text = json_dumps(v ? v : json_null(), JSON_ENCODE_ANY);
+	json_decref(v);
+	return text;
+}
+
 int
 reply_page(struct req *r, const PGresult *res, long n, const char *cursor_key,
-    int drop_cursor, int imperial)
+    int imperial)
 {
-	json_t *data = json_array(), *next = json_null();
-	int rows = PQntuples(res);
+	struct sbuf sb;
+	char *cursor, *text;
+	int rows = PQntuples(res), status;
 
+	sbuf_init(&sb, PAGE_BODY_MAX);
+	sbuf_adds(&sb, "{\"data\":[");
 	for (int i = 0; i < rows && i < n; i++) {
-		json_t *v = db_json(res, i, 0);
+		json_t *v;
 
-		if (v == NULL) {
-			json_array_append_new(data, json_null());
-			continue;
-		}
-		if (i == n - 1 && rows > n) {
-			json_decref(next);
-			next = json_incref(json_object_get(v, cursor_key));
-			if (next == NULL)
-				next = json_null();
-		}
-		if (drop_cursor)
-			json_object_del(v, cursor_key);
-		if (imperial)
+		if (i > 0)
+			sbuf_adds(&sb, ",");
+		if (PQgetisnull(res, i, 0)) {
+			sbuf_adds(&sb, "null");
+		} else if (!imperial) {
+			/* PostgreSQL's JSON as it is: no parse, no copy. */
+			sbuf_add(&sb, PQgetvalue(res, i, 0),
+			    (size_t)PQgetlength(res, i, 0));
+		} else if ((v = db_json(res, i, 0)) == NULL) {
+			sbuf_adds(&sb, "null");
+		} else {
 			units_to_imperial(v);
-		json_array_append_new(data, v);
+			text = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+			json_decref(v);
+			if (text == NULL || sbuf_adds(&sb, text) == -1)
+				sb.failed = 1;
+			free(text);
+		}
 	}
-	return reply_json(
-	    r, 200, json_pack("{s:o,s:o}", "data", data, "next_cursor", next));
+	cursor = page_cursor(res, n, cursor_key);
+	sbuf_adds(&sb, "],\"next_cursor\":");
+	if (cursor == NULL)
+		sb.failed = 1;
+	else
+		sbuf_adds(&sb, cursor);
+	free(cursor);
+	sbuf_adds(&sb, "}");
+	status = sb.failed
+	    ? reply_error(r, 500, NULL, "the page does not fit in a response")
+	    : reply_json_text(r, 200, sb.buf, sb.len);
+	sbuf_release(&sb);
+	return status;
 }

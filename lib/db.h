@@ -56,12 +56,13 @@ json_t *db_json(const PGresult *res, int row, int col);
 /*
  * Replies 200 {"data": [...], "next_cursor": ...} with the JSON in column 0
  * of the first n rows of res, which holds up to n + 1 rows: one more means
- * there is a next page, whose cursor is the value of cursor_key in the
- * last row listed (else null).  With drop_cursor that key is removed from
- * every row (a cursor made only for paging); imperial converts the rows.
+ * there is a next page, whose cursor is column 1 of the last row listed
+ * when res has one (a cursor made only for paging), else the value of
+ * cursor_key in that row's JSON; null without a next page.  The rows go out
+ * as PostgreSQL wrote them; imperial converts them first.
  */
 int reply_page(struct req *r, const PGresult *res, long n,
-    const char *cursor_key, int drop_cursor, int imperial);
+    const char *cursor_key, int imperial);
 
 /*
  * db_exec for a handler: on failure replies with the mapped error and
