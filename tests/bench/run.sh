@@ -45,9 +45,12 @@ measure() {
 	local out
 	out=$(wrk -t"$THREADS" -c"${MC:-$CONNECTIONS}" -d"$DURATION" \
 		--timeout 30s --latency "$@")
-	if echo "$out" | grep -q "Non-2xx"; then
-		echo "bench: non-2xx answers:" >&2
+	# A figure made of error answers is no figure: ERR instead.
+	if echo "$out" | grep -qE "Non-2xx|Socket errors"; then
+		echo "bench: errors from $*:" >&2
 		echo "$out" >&2
+		echo "ERR ERR ERR"
+		return
 	fi
 	awk '
 	function ms(v) {
@@ -60,6 +63,14 @@ measure() {
 	$1 == "50%" { p50 = ms($2) }
 	$1 == "99%" { p99 = ms($2) }
 	END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
+}
+
+# a / b with format fmt, or n/a when either is not a figure.
+ratio() {
+	awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf f, a / b
+		else printf "n/a"
+	}'
 }
 
 read -r api_rps api_p50 api_p99 < <(measure -H "Authorization: Bearer $token" \
@@ -113,14 +124,12 @@ printf '%-34s %10s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
 printf '%-34s %10s %9s %9s\n' "GET /api/vehicles/:id/state" "$api_rps" "$api_p50" "$api_p99"
 printf '%-34s %10s %9s %9s\n' "nginx static file, same size" "$st_rps" "$st_p50" "$st_p99"
 printf '%-34s %10s %9s %9s\n' "ratio (API / static)" \
-	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $st_rps }")" \
-	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $st_p50 }")" \
-	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $st_p99 }")"
+	"$(ratio "$api_rps" "$st_rps" %.3f)" "$(ratio "$api_p50" "$st_p50" %.2f)" \
+	"$(ratio "$api_p99" "$st_p99" %.2f)"
 printf '%-34s %10s %9s %9s\n' "thin FastCGI reference (thin.c)" "$th_rps" "$th_p50" "$th_p99"
 printf '%-34s %10s %9s %9s\n' "ratio (API / thin reference)" \
-	"$(awk "BEGIN { printf \"%.3f\", $api_rps / $th_rps }")" \
-	"$(awk "BEGIN { printf \"%.2f\", $api_p50 / $th_p50 }")" \
-	"$(awk "BEGIN { printf \"%.2f\", $api_p99 / $th_p99 }")"
+	"$(ratio "$api_rps" "$th_rps" %.3f)" "$(ratio "$api_p50" "$th_p50" %.2f)" \
+	"$(ratio "$api_p99" "$th_p99" %.2f)"
 printf '%-34s %10s %9s %9s\n' "GET /api/charging/sessions, 50" "$cs_rps" "$cs_p50" "$cs_p99"
 printf '  (a page of 50 of %s sessions)\n' "$sessions"
 
@@ -184,8 +193,7 @@ for span in day week year; do
 	printf '%-26s %10s %9s %9s %9s\n' "a $span, ours, -c64" "$o_rps" "$o_p50" "$o_p99" "$hbytes"
 	printf '%-26s %10s %9s %9s %9s\n' "a $span, ref, -c64" "$r_rps" "$r_p50" "$r_p99" "$rbytes"
 	printf '%-26s %10s %9s %9s\n' "a $span, ours / ref" \
-		"$(awk "BEGIN { if ($r_rps > 0) printf \"%.1fx\", $o_rps / $r_rps; else print \"n/a\" }")" \
-		"$(awk "BEGIN { if ($r_p50 > 0) printf \"%.3f\", $o_p50 / $r_p50; else print \"n/a\" }")" \
-		"$(awk "BEGIN { if ($r_p99 > 0) printf \"%.3f\", $o_p99 / $r_p99; else print \"n/a\" }")"
+		"$(ratio "$o_rps" "$r_rps" %.1fx)" "$(ratio "$o_p50" "$r_p50" %.3f)" \
+		"$(ratio "$o_p99" "$r_p99" %.3f)"
 	printf '%-26s %10s %9s %9s\n' "a $span, ours, -c8" "$e_rps" "$e_p50" "$e_p99"
 done
