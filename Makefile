@@ -121,6 +121,8 @@ test-c: all tests
 
 bench: deps all $(BUILD)/thin-ref
 	@tests/bench/run.sh $(BUILD)
+	@tests/bench/energy.sh $(BUILD)
+	@tests/bench/energy_history.sh $(BUILD)
 
 # The benchmark's reference handler (tests/bench/thin.c); not installed.
 $(BUILD)/thin-ref: tests/bench/thin.c

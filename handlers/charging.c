@@ -4,7 +4,9 @@
  *	GET /api/charging/sessions?vehicle_id=&from=&to=&limit=&cursor=
  *	GET /api/charging/sessions/:id        with its curve
  *	GET /api/charging/stats?vehicle_id=&from=&to=&period=month
- * Newest first, keyset-paginated like the drives.
+ * Newest first, keyset-paginated like the drives.  A session at an energy
+ * site carries its solar/Powerwall/grid split and the tariff it was
+ * costed with (docs/solar-share-and-costs.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,11 @@
 	"name FROM places WHERE id = c.place_id), 'location_name', "           \
 	"c.location_name, 'cost', c.cost, 'currency', c.currency, "            \
 	"'cost_source', c.cost_source, 'solar_share', c.solar_share, "         \
+	"'battery_share', c.battery_share, 'grid_share', c.grid_share, "       \
+	"'solar_kwh', c.solar_kwh, 'battery_kwh', c.battery_kwh, "             \
+	"'grid_kwh', c.grid_kwh, 'site_id', c.site_id, 'tariff', (SELECT "     \
+	"json_build_object('id', t.id, 'name', t.name, 'source', t.source) "   \
+	"FROM tariffs t WHERE t.id = c.tariff_id), "                           \
 	"'source', CASE WHEN c.derived THEN 'states' ELSE 'tesla' END) "
 
 /* The keyset cursor of a listed session, a column of its own. */
@@ -185,12 +192,19 @@ h_charging_stats(struct req *r)
 }
 
 /*
- * POST /api/charging/recompute-costs: costs every session again from the
- * tariffs of its place, after a tariff or a place changed.  Returns
- * {"changed": n}.  Tesla-billed Supercharger sessions are left as billed.
+ * POST /api/charging/recompute-costs: computes every session's energy
+ * site, solar/Powerwall/grid shares and cost again (the site's Tesla
+ * tariff, else its place's tariff), and prices the account's sites' days,
+ * after a tariff, a place or the solar_cost_mode setting changed
+ * (docs/solar-share-and-costs.md).  Returns {"changed": n}, the sessions
+ * whose cost or tariff changed.  Tesla-billed Supercharger sessions are
+ * left as billed.
  */
 static const struct db_stmt q_recost = { "charging_recost",
-	"SELECT tessie_cost_sessions($1::uuid, '-infinity')", 1 };
+	"SELECT tessie_cost_sessions($1::uuid, '-infinity'), (SELECT "
+	"count(tessie_energy_daily_money(id, NULL, NULL)) FROM energy_sites "
+	"WHERE account_id = $1::uuid)",
+	1 };
 
 int
 h_charging_recompute_costs(struct req *r)

@@ -73,4 +73,13 @@ int h_tariffs_get(struct req *r);
 int h_tariffs_update(struct req *r);
 int h_tariffs_delete(struct req *r);
 
+/* energy.c */
+int h_energy_sites_list(struct req *r);
+int h_energy_sites_get(struct req *r);
+int h_energy_sites_live(struct req *r);
+int h_energy_sites_history(struct req *r);
+int h_energy_household(struct req *r);
+int h_energy_household_history(struct req *r);
+int h_energy_solar_stats(struct req *r);
+
 #endif

@@ -50,6 +50,15 @@ const struct route routes[] = {
 	{ "GET", "/api/tariffs/:id", h_tariffs_get, R_AUTH },
 	{ "PUT", "/api/tariffs/:id", h_tariffs_update, R_AUTH },
 	{ "DELETE", "/api/tariffs/:id", h_tariffs_delete, R_AUTH },
+	{ "GET", "/api/energy/sites", h_energy_sites_list, R_AUTH },
+	{ "GET", "/api/energy/sites/:id", h_energy_sites_get, R_AUTH },
+	{ "GET", "/api/energy/sites/:id/live", h_energy_sites_live, R_AUTH },
+	{ "GET", "/api/energy/sites/:id/history", h_energy_sites_history,
+	    R_AUTH },
+	{ "GET", "/api/energy/household", h_energy_household, R_AUTH },
+	{ "GET", "/api/energy/household/history", h_energy_household_history,
+	    R_AUTH },
+	{ "GET", "/api/energy/solar/stats", h_energy_solar_stats, R_AUTH },
 };
 
 const size_t nroutes = nitems(routes);

@@ -4,7 +4,12 @@
  * docs/analytics.md), one vehicle per transaction.  Each run re-derives
  * from the start of each vehicle's latest drive or session, which may
  * still be growing; `tessie-sync recompute` re-derives everything, and
- * gives the same rows twice.
+ * gives the same rows twice.  After deriving it attributes drivers, computes
+ * each session's energy site, solar/Powerwall/grid shares and cost, and
+ * prices each site's days (sql/017_solar_share_costs.sql,
+ * docs/solar-share-and-costs.md): the sessions of the last two days and
+ * any whose place, tariff or solar_cost_mode changed since, and the last
+ * three local days; `recompute` does all of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +47,19 @@ static const struct db_stmt q_derive = { "analytics_derive",
 static const struct db_stmt q_attribute = { "analytics_attribute",
 	"SELECT tessie_attribute(id, '-infinity') FROM accounts", 0 };
 
-/* Sessions at a place with a tariff get their cost (sql/013). */
+/* Sites, shares and costs of sessions (sql/013, sql/017). */
 static const struct db_stmt q_cost = { "analytics_cost",
-	"SELECT coalesce(sum(tessie_cost_sessions(id, '-infinity')), 0) "
+	"SELECT coalesce(sum(tessie_cost_sessions(id, CASE WHEN $1::boolean "
+	"THEN '-infinity' ELSE now() - interval '2 days' END)), 0) "
 	"FROM accounts",
-	0 };
+	1 };
+
+/* Grid import cost and export value of each site's days (sql/017). */
+static const struct db_stmt q_money = { "analytics_money",
+	"SELECT coalesce(sum(tessie_energy_daily_money(id, CASE WHEN "
+	"$1::boolean THEN NULL ELSE (now() AT TIME ZONE time_zone)::date - 3 "
+	"END, NULL)), 0) FROM energy_sites",
+	1 };
 
 static int
 derive(struct job_run *run, int all)
@@ -86,11 +99,17 @@ derive(struct job_run *run, int all)
 		 run->db, &q_attribute, NULL, &st, err, sizeof(err))) == NULL)
 		return job_fail(run, "attribution: %s", err);
 	PQclear(res);
-	if ((res = db_exec(run->db, &q_cost, NULL, &st, err, sizeof(err))) ==
-	    NULL)
+	p[0] = all ? "true" : "false";
+	if ((res = db_exec(run->db, &q_cost, p, &st, err, sizeof(err))) == NULL)
 		return job_fail(run, "costs: %s", err);
 	json_object_set_new(
 	    run->details, "costed", json_integer(atoi(PQgetvalue(res, 0, 0))));
+	PQclear(res);
+	if ((res = db_exec(run->db, &q_money, p, &st, err, sizeof(err))) ==
+	    NULL)
+		return job_fail(run, "daily money: %s", err);
+	json_object_set_new(run->details, "days_priced",
+	    json_integer(atoi(PQgetvalue(res, 0, 0))));
 	PQclear(res);
 	json_object_set_new(run->details, "drives", json_integer(drives));
 	json_object_set_new(run->details, "sessions", json_integer(sessions));

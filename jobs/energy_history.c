@@ -1,9 +1,14 @@
 /*
  * The energy_history job: calendar_history (kind=energy) of today and
- * yesterday on each site's own calendar, plus up to a week of the missing
- * days of the last fortnight (so that a gap closes by itself over a few
- * runs).  Buckets are upserted keyed (site_id, period, ts); a bucket that
- * Tesla did not change is not written again.
+ * yesterday on each site's own calendar, plus the missing or flagged days
+ * of the last tessie.energy_lookback_days (a few per run, so that a gap
+ * closes by itself over a few runs).  Buckets are upserted keyed (site_id,
+ * period, ts); a bucket that Tesla did not change is not written again.
+ * Past days whose samples cover too little of the day get Tesla's power
+ * history (kind=power) as samples.  Each fetch of a day is recorded in
+ * energy_fetches: a day whose last fetch brought nothing new is asked for
+ * again only after tessie.energy_retry_hours, at most
+ * tessie.energy_max_retries times (docs/energy.md, "Backfill").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,30 +19,55 @@
 #include "log.h"
 #include "sites.h"
 
-#define BACKFILL_DAYS 14
-#define DAYS_PER_RUN 9
-#define GAP_DAYS_PER_RUN 3
+#define DETAILS_MAX 60 /* days listed in the run's details */
 
-/* Days to fetch, newest first; start and end as UTC instants. */
+/*
+ * Whether a missing or flagged day may be fetched again (f: its
+ * energy_fetches row, if any): never fetched, or the last fetch changed
+ * something, or it is time for another try.
+ */
+#define FETCH_ELIGIBLE                                                         \
+	"(f.site_id IS NULL OR f.fruitless = 0 OR (f.fruitless <= "            \
+	"tessie_energy_setting('max_retries', 3, 0, 100) AND f.fetched_at < "  \
+	"now() - make_interval(hours => tessie_energy_setting("                \
+	"'retry_hours', 24, 0, 10000)::int))) "
+
+/*
+ * Days to fetch, newest first; start and end as UTC instants.  Today and
+ * yesterday always; an older day of the window when Tesla's buckets do not
+ * cover it or the rollup flagged it.
+ */
 static const struct db_stmt q_days = { "history_days",
 	"SELECT id, tesla_site_id, time_zone, day::text, "
 	"to_char(day::timestamp AT TIME ZONE time_zone, "
 	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
 	"to_char((day + 1)::timestamp AT TIME ZONE time_zone "
-	"- interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d::date AS day, "
-	"row_number() OVER (PARTITION BY s.id ORDER BY d DESC) AS n "
-	"FROM energy_sites s, generate_series("
-	"(now() AT TIME ZONE s.time_zone)::date - $2::int, "
-	"(now() AT TIME ZONE s.time_zone)::date, interval '1 day') AS d "
+	"- interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), why "
+	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d.day, "
+	"CASE WHEN d.day >= (now() AT TIME ZONE s.time_zone)::date - 1 "
+	"THEN 'recent' WHEN y.flagged THEN 'flagged' ELSE 'missing' END "
+	"AS why, row_number() OVER (PARTITION BY s.id ORDER BY d.day DESC) "
+	"AS n FROM energy_sites s CROSS JOIN LATERAL (SELECT g::date AS day "
+	"FROM generate_series((now() AT TIME ZONE s.time_zone)::date - "
+	"tessie_energy_setting('lookback_days', 14, 1, 3650)::int, "
+	"(now() AT TIME ZONE s.time_zone)::date, interval '1 day') g) d "
+	"LEFT JOIN energy_fetches f ON f.site_id = s.id "
+	"AND f.local_date = d.day AND f.kind = 'energy' "
+	"LEFT JOIN energy_daily y ON y.site_id = s.id "
+	"AND y.local_date = d.day "
 	"WHERE s.account_id = $1::uuid "
-	"AND (d::date >= (now() AT TIME ZONE s.time_zone)::date - 1 "
-	"OR NOT EXISTS (SELECT 1 FROM energy_history h "
+	"AND (d.day >= (now() AT TIME ZONE s.time_zone)::date - 1 "
+	"OR ((coalesce(y.flagged, false) OR (SELECT coalesce(sum(CASE "
+	"h.period WHEN '5min' THEN 300 WHEN '15min' THEN 900 WHEN 'hour' "
+	"THEN 3600 ELSE 86400 END), 0) FROM energy_history h "
 	"WHERE h.site_id = s.id "
-	"AND h.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
-	"AND h.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone))) x "
-	"WHERE n <= $3::int ORDER BY id, day DESC",
-	3 };
+	"AND h.ts >= d.day::timestamp AT TIME ZONE s.time_zone "
+	"AND h.ts < (d.day + 1)::timestamp AT TIME ZONE s.time_zone) < "
+	"extract(epoch FROM (d.day + 1)::timestamp AT TIME ZONE s.time_zone "
+	"- d.day::timestamp AT TIME ZONE s.time_zone)) AND " FETCH_ELIGIBLE
+	"))) x WHERE n <= tessie_energy_setting('fetch_days', 9, 1, 1000)::int "
+	"ORDER BY id, day DESC",
+	1 };
 
 /* A bucket Tesla did not change is not written again. */
 static const struct db_stmt q_upsert = { "history_upsert",
@@ -80,30 +110,59 @@ static const struct db_stmt q_upsert = { "history_upsert",
 	2 + FLEET_EBUCKET_NCOLS };
 
 /*
- * Complete past days whose live samples cover under 90 % of their minutes
- * and that were not backfilled yet: their power history fills the gaps.
+ * Complete past days of the window whose samples cover less of the day
+ * than tessie.energy_min_completeness: their power history fills the gaps.
  */
 static const struct db_stmt q_gap_days = { "history_gap_days",
 	"SELECT id, tesla_site_id, time_zone, day::text, "
 	"to_char(b, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
 	"to_char(e - interval '1 second', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d::date AS day, "
-	"d::date::timestamp AT TIME ZONE s.time_zone AS b, "
-	"(d::date + 1)::timestamp AT TIME ZONE s.time_zone AS e, "
-	"row_number() OVER (PARTITION BY s.id ORDER BY d DESC) AS n "
-	"FROM energy_sites s, generate_series("
-	"(now() AT TIME ZONE s.time_zone)::date - $2::int, "
-	"(now() AT TIME ZONE s.time_zone)::date - 1, interval '1 day') AS d "
-	"WHERE s.account_id = $1::uuid "
-	"AND NOT EXISTS (SELECT 1 FROM energy_states x WHERE x.site_id = s.id "
-	"AND x.source = 'history' "
-	"AND x.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
-	"AND x.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone) "
-	"AND (SELECT count(*) FROM energy_states x WHERE x.site_id = s.id "
-	"AND x.ts >= d::date::timestamp AT TIME ZONE s.time_zone "
-	"AND x.ts < (d::date + 1)::timestamp AT TIME ZONE s.time_zone) "
-	"< 0.9 * 1440) y WHERE n <= $3::int ORDER BY id, day DESC",
-	3 };
+	"FROM (SELECT s.id, s.tesla_site_id, s.time_zone, d.day, "
+	"d.day::timestamp AT TIME ZONE s.time_zone AS b, "
+	"(d.day + 1)::timestamp AT TIME ZONE s.time_zone AS e, "
+	"row_number() OVER (PARTITION BY s.id ORDER BY d.day DESC) AS n "
+	"FROM energy_sites s CROSS JOIN LATERAL (SELECT g::date AS day "
+	"FROM generate_series((now() AT TIME ZONE s.time_zone)::date - "
+	"tessie_energy_setting('lookback_days', 14, 1, 3650)::int, "
+	"(now() AT TIME ZONE s.time_zone)::date - 1, interval '1 day') g) d "
+	"LEFT JOIN energy_fetches f ON f.site_id = s.id "
+	"AND f.local_date = d.day AND f.kind = 'power' "
+	"WHERE s.account_id = $1::uuid AND " FETCH_ELIGIBLE
+	"AND tessie_energy_coverage(s.id, d.day, s.time_zone) < "
+	"tessie_energy_setting('min_completeness', 0.95, 0, 1)) y "
+	"WHERE n <= tessie_energy_setting('power_days', 3, 0, 1000)::int "
+	"ORDER BY id, day DESC",
+	1 };
+
+/* One fetch of a day: what Tesla sent and what it changed here. */
+static const struct db_stmt q_fetched = { "history_fetched",
+	"INSERT INTO energy_fetches AS f (site_id, local_date, kind, "
+	"received, changed, fruitless) VALUES ($1::uuid, $2::date, $3, "
+	"$4::int, $5::int, CASE WHEN $5::int > 0 THEN 0 ELSE 1 END) "
+	"ON CONFLICT (site_id, local_date, kind) DO UPDATE SET "
+	"fetched_at = now(), received = EXCLUDED.received, "
+	"changed = EXCLUDED.changed, fetches = f.fetches + 1, "
+	"fruitless = CASE WHEN EXCLUDED.changed > 0 THEN 0 "
+	"ELSE f.fruitless + 1 END",
+	5 };
+
+/* What remains: past days of the window still missing, flagged, given up. */
+static const struct db_stmt q_remaining = { "history_remaining",
+	"SELECT count(*) FILTER (WHERE y.site_id IS NULL "
+	"OR y.source <> 'tesla'), "
+	"count(*) FILTER (WHERE y.flagged), "
+	"count(*) FILTER (WHERE (y.site_id IS NULL OR y.flagged "
+	"OR y.source <> 'tesla') AND "
+	"f.fruitless > tessie_energy_setting('max_retries', 3, 0, 100)) "
+	"FROM energy_sites s CROSS JOIN LATERAL (SELECT g::date AS day "
+	"FROM generate_series((now() AT TIME ZONE s.time_zone)::date - "
+	"tessie_energy_setting('lookback_days', 14, 1, 3650)::int, "
+	"(now() AT TIME ZONE s.time_zone)::date - 1, interval '1 day') g) d "
+	"LEFT JOIN energy_daily y ON y.site_id = s.id AND y.local_date = d.day "
+	"LEFT JOIN energy_fetches f ON f.site_id = s.id "
+	"AND f.local_date = d.day AND f.kind = 'energy' "
+	"WHERE s.account_id = $1::uuid",
+	1 };
 
 static const struct db_stmt q_backfill = { "history_backfill",
 	"INSERT INTO energy_states (site_id, source, " FLEET_LIVE_COLUMNS ") "
@@ -114,11 +173,13 @@ static const struct db_stmt q_backfill = { "history_backfill",
 struct day {
 	char site_id[40];
 	char date[16];
+	char why[16]; /* recent, missing or flagged */
 	char path[512];
 	struct tesla_item item;
 	struct fleet_ehistory h;
 	struct fleet_live *power; /* kind=power samples */
 	size_t npower;
+	int changed; /* rows inserted or changed */
 	int ok;
 };
 
@@ -173,6 +234,43 @@ day_done(
 	return FLEET_CONTINUE;
 }
 
+/*
+ * Records a fetch of day d (kind energy or power, received buckets or
+ * samples) in energy_fetches and in the run's details.
+ */
+static void
+record_fetch(
+    struct job_run *run, const struct day *d, const char *kind, long received)
+{
+	char rec[16], chg[16], err[256];
+	const char *p[5];
+	json_t *list;
+	PGresult *res;
+	int st;
+
+	snprintf(rec, sizeof(rec), "%ld", received);
+	snprintf(chg, sizeof(chg), "%d", d->changed);
+	p[0] = d->site_id;
+	p[1] = d->date;
+	p[2] = kind;
+	p[3] = rec;
+	p[4] = chg;
+	if ((res = db_exec(run->db, &q_fetched, p, &st, err, sizeof(err))) ==
+	    NULL)
+		log_warn("fetch of %s not recorded: %s", d->date, err);
+	PQclear(res);
+	if ((list = json_object_get(run->details, "fetched")) == NULL) {
+		list = json_array();
+		json_object_set_new(run->details, "fetched", list);
+	}
+	if (json_array_size(list) < DETAILS_MAX)
+		json_array_append_new(list,
+		    json_pack("{s:s, s:s, s:s, s:i, s:i}", "date", d->date,
+			"kind", kind, "why", d->why[0] ? d->why : "gap",
+			"received", (json_int_t)received, "changed",
+			(json_int_t)d->changed));
+}
+
 /* Stores one day's buckets; the number stored, or -1. */
 static int
 store_day(struct job_run *run, struct day *d)
@@ -201,6 +299,8 @@ store_day(struct job_run *run, struct day *d)
 			log_error("energy history not stored: %s", err);
 			return -1;
 		}
+		if (atoi(PQcmdTuples(res)) > 0)
+			d->changed++;
 		PQclear(res);
 		n++;
 	}
@@ -240,15 +340,11 @@ backfill(struct job_run *run, struct tesla_session *s, const char *account)
 	struct fleet_params fp;
 	struct day *days = NULL;
 	struct fleet_req *reqs = NULL;
-	char back[16], per[16], tz[200], err[256];
+	char tz[200], err[256];
 	PGresult *res;
 	int n, st, stored = 0;
 
-	snprintf(back, sizeof(back), "%d", BACKFILL_DAYS);
-	snprintf(per, sizeof(per), "%d", GAP_DAYS_PER_RUN);
 	p[0] = account;
-	p[1] = back;
-	p[2] = per;
 	if ((res = db_exec(run->db, &q_gap_days, p, &st, err, sizeof(err))) ==
 	    NULL)
 		return job_fail(run, "%s", err);
@@ -261,6 +357,7 @@ backfill(struct job_run *run, struct tesla_session *s, const char *account)
 
 		snprintf(d->site_id, sizeof(d->site_id), "%s",
 		    PQgetvalue(res, i, 0));
+		snprintf(d->date, sizeof(d->date), "%s", PQgetvalue(res, i, 3));
 		escape(PQgetvalue(res, i, 2), tz, sizeof(tz));
 		snprintf(d->path, sizeof(d->path),
 		    "/api/1/energy_sites/%s/calendar_history?kind=power"
@@ -298,12 +395,16 @@ backfill(struct job_run *run, struct tesla_session *s, const char *account)
 				k = -1;
 				break;
 			}
+			k += atoi(PQcmdTuples(r2));
 			PQclear(r2);
-			k++;
 		}
 		if (db_command(run->db, k < 0 ? "ROLLBACK" : "COMMIT") == 0 &&
-		    k > 0)
+		    k >= 0) {
 			stored += k;
+			days[i].changed = k;
+			record_fetch(
+			    run, &days[i], "power", (long)days[i].npower);
+		}
 	}
 out:
 	for (int i = 0; days != NULL && i < n; i++)
@@ -314,6 +415,29 @@ out:
 	return stored;
 }
 
+/* Puts what remains missing, flagged or given up into the run's details. */
+static void
+remaining(struct job_run *run, const char *account)
+{
+	const char *p[1] = { account };
+	char err[256];
+	PGresult *res;
+	int st;
+
+	if ((res = db_exec(run->db, &q_remaining, p, &st, err, sizeof(err))) ==
+	    NULL) {
+		log_warn("remaining days not counted: %s", err);
+		return;
+	}
+	json_object_set_new(run->details, "missing_days",
+	    json_integer(atol(PQgetvalue(res, 0, 0))));
+	json_object_set_new(run->details, "flagged_days",
+	    json_integer(atol(PQgetvalue(res, 0, 1))));
+	json_object_set_new(run->details, "given_up_days",
+	    json_integer(atol(PQgetvalue(res, 0, 2))));
+	PQclear(res);
+}
+
 static int
 sync_account(struct job_run *run, const char *account)
 {
@@ -321,8 +445,8 @@ sync_account(struct job_run *run, const char *account)
 	struct day *days = NULL;
 	struct fleet_req *reqs = NULL;
 	PGresult *res = NULL;
-	char err[256], back[16], per[16], tz[200];
-	const char *p[3];
+	char err[256], tz[200];
+	const char *p[1];
 	int st, n = 0, rc = -1, buckets = 0, filled;
 
 	if (tesla_open(&s, run->db, run->cfg, account, run->id_text) == -1 ||
@@ -330,11 +454,7 @@ sync_account(struct job_run *run, const char *account)
 		job_fail(run, "%s", s.error);
 		goto out;
 	}
-	snprintf(back, sizeof(back), "%d", BACKFILL_DAYS);
-	snprintf(per, sizeof(per), "%d", DAYS_PER_RUN);
 	p[0] = account;
-	p[1] = back;
-	p[2] = per;
 	if ((res = db_exec(run->db, &q_days, p, &st, err, sizeof(err))) ==
 	    NULL) {
 		job_fail(run, "%s", err);
@@ -352,6 +472,7 @@ sync_account(struct job_run *run, const char *account)
 		snprintf(d->site_id, sizeof(d->site_id), "%s",
 		    PQgetvalue(res, i, 0));
 		snprintf(d->date, sizeof(d->date), "%s", PQgetvalue(res, i, 3));
+		snprintf(d->why, sizeof(d->why), "%s", PQgetvalue(res, i, 6));
 		escape(PQgetvalue(res, i, 2), tz, sizeof(tz));
 		snprintf(d->path, sizeof(d->path),
 		    "/api/1/energy_sites/%s/calendar_history?kind=energy"
@@ -390,9 +511,11 @@ sync_account(struct job_run *run, const char *account)
 		}
 		buckets += k;
 		run->items_ok++;
+		record_fetch(run, &days[i], "energy", (long)days[i].h.n);
 	}
 	if ((filled = backfill(run, &s, account)) < 0)
 		goto out;
+	remaining(run, account);
 	json_object_set_new(
 	    run->details, "backfilled_samples", json_integer(filled));
 	json_object_set_new(run->details, "days", json_integer(n));

@@ -34,6 +34,8 @@ int job_energy_history(struct job_run *run);
 int job_charging_history(struct job_run *run);
 int job_analytics(struct job_run *run);
 int job_recompute(struct job_run *run);
+int job_rollup(struct job_run *run);
+int job_rollup_full(struct job_run *run);
 
 /*
  * Calls fn for every account with a usable Tesla connection (not flagged

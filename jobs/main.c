@@ -43,6 +43,8 @@ static const struct {
 	{ "charging_history", job_charging_history },
 	{ "analytics", job_analytics },
 	{ "recompute", job_recompute },
+	{ "rollup", job_rollup },
+	{ "rollup_full", job_rollup_full },
 };
 
 static const struct db_stmt q_lock = { "sync_lock",

@@ -11,6 +11,7 @@
 #define PAGE_BODY_MAX (16 << 20)
 #include "http.h"
 #include "log.h"
+#include "sbuf.h"
 #include "units.h"
 
 #define DB_MAX_PREPARED 128
@@ -320,4 +321,204 @@ reply_page(struct req *r, const PGresult *res, long n, const char *cursor_key,
 	    : reply_json_text(r, 200, sb.buf, sb.len);
 	sbuf_release(&sb);
 	return status;
+}
+
+/* The PostgreSQL types db_rows_json() writes other than as strings. */
+#define OID_BOOL 16
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_JSON 114
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+#define OID_JSONB 3802
+
+enum json_kind { JK_STRING, JK_NUMBER, JK_BOOL, JK_JSON };
+
+static enum json_kind
+json_kind(Oid type)
+{
+	switch (type) {
+	case OID_BOOL:
+		return JK_BOOL;
+	case OID_INT8:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return JK_NUMBER;
+	case OID_JSON:
+	case OID_JSONB:
+		return JK_JSON;
+	default:
+		return JK_STRING;
+	}
+}
+
+/*
+ * A chunk of output in front of an sbuf: small appends are plain copies,
+ * the sbuf sees one append per chunk.
+ */
+struct jbuf {
+	struct sbuf *sb;
+	size_t n;
+	char buf[8192];
+};
+
+static void
+jb_flush(struct jbuf *j)
+{
+	sbuf_add(j->sb, j->buf, j->n);
+	j->n = 0;
+}
+
+static void
+jb_put(struct jbuf *j, const char *s, size_t len)
+{
+	if (len > sizeof(j->buf) - j->n) {
+		jb_flush(j);
+		if (len > sizeof(j->buf)) {
+			sbuf_add(j->sb, s, len);
+			return;
+		}
+	}
+	memcpy(j->buf + j->n, s, len);
+	j->n += len;
+}
+
+/* Appends s as a JSON string (see db_json_str()). */
+static void
+jb_str(struct jbuf *j, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+	size_t i, done = 0;
+	unsigned char c;
+
+	jb_put(j, "\"", 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		jb_put(j, s + done, i - done);
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			jb_put(j, esc, 2);
+			esc[1] = 'u';
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			jb_put(j, esc, 6);
+		}
+		done = i + 1;
+	}
+	jb_put(j, s + done, len - done);
+	jb_put(j, "\"", 1);
+}
+
+int
+db_json_str(struct sbuf *sb, const char *s, size_t len)
+{
+	struct jbuf j;
+
+	j.sb = sb;
+	j.n = 0;
+	jb_str(&j, s, len);
+	jb_flush(&j);
+	return sb->failed ? -1 : 0;
+}
+
+/* A column of db_rows_json(): its key as ',"name":' in keys, its kind. */
+struct json_col {
+	size_t off, len;
+	enum json_kind kind;
+};
+
+/* Appends the value at (row, col) of res as JSON of kind k. */
+static void
+json_value(
+    struct jbuf *j, const PGresult *res, int row, int col, enum json_kind k)
+{
+	const char *v;
+	size_t n;
+
+	if (PQgetisnull(res, row, col)) {
+		jb_put(j, "null", 4);
+		return;
+	}
+	v = PQgetvalue(res, row, col);
+	n = (size_t)PQgetlength(res, row, col);
+	switch (k) {
+	case JK_NUMBER:
+		/* NaN, Infinity and -Infinity have no JSON number. */
+		if (n == 0 || v[0] == 'N' || v[0] == 'I' ||
+		    (v[0] == '-' && v[1] == 'I'))
+			jb_put(j, "null", 4);
+		else
+			jb_put(j, v, n);
+		break;
+	case JK_BOOL:
+		if (v[0] == 't')
+			jb_put(j, "true", 4);
+		else
+			jb_put(j, "false", 5);
+		break;
+	case JK_JSON:
+		jb_put(j, v, n);
+		break;
+	default:
+		jb_str(j, v, n);
+	}
+}
+
+int
+db_rows_json(struct sbuf *sb, const PGresult *res, int c0)
+{
+	struct sbuf keys = SBUF_INIT(1 << 20);
+	struct json_col *cols = NULL;
+	int ncols, rows = PQntuples(res), i, c;
+	const char *name;
+	struct jbuf *j;
+
+	if (c0 < 0)
+		c0 = 0;
+	ncols = PQnfields(res) > c0 ? PQnfields(res) - c0 : 0;
+	if ((j = malloc(sizeof(*j))) == NULL ||
+	    (ncols > 0 &&
+		(cols = calloc((size_t)ncols, sizeof(*cols))) == NULL))
+		sb->failed = 1;
+	for (c = 0; cols != NULL && c < ncols; c++) {
+		name = PQfname(res, c0 + c);
+		cols[c].off = keys.len;
+		sbuf_addc(&keys, ',');
+		db_json_str(&keys, name, strlen(name));
+		sbuf_addc(&keys, ':');
+		cols[c].len = keys.len - cols[c].off;
+		cols[c].kind = json_kind(PQftype(res, c0 + c));
+	}
+	if (keys.failed)
+		sb->failed = 1;
+	if (j != NULL && !sb->failed) {
+		j->sb = sb;
+		j->n = 0;
+		jb_put(j, "[", 1);
+		for (i = 0; i < rows && !sb->failed; i++) {
+			jb_put(j, i > 0 ? ",{" : "{", i > 0 ? 2 : 1);
+			for (c = 0; c < ncols; c++) {
+				/* The first key goes without its comma. */
+				jb_put(j, keys.buf + cols[c].off + (c == 0),
+				    cols[c].len - (c == 0));
+				json_value(j, res, i, c0 + c, cols[c].kind);
+			}
+			jb_put(j, "}", 1);
+		}
+		jb_put(j, "]", 1);
+		jb_flush(j);
+	}
+	free(j);
+	free(cols);
+	sbuf_release(&keys);
+	return sb->failed ? -1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 struct req;
+struct sbuf;
 
 /* A statement: constant SQL text, prepared under name on first use. */
 struct db_stmt {
@@ -63,6 +64,23 @@ json_t *db_json(const PGresult *res, int row, int col);
  */
 int reply_page(struct req *r, const PGresult *res, long n,
     const char *cursor_key, int imperial);
+
+/*
+ * Appends len bytes of s to sb as a JSON string: '"' and '\\' escaped,
+ * control characters as \u00XX, other bytes (UTF-8) as they are.
+ * Returns 0, or -1 when sb has failed.
+ */
+int db_json_str(struct sbuf *sb, const char *s, size_t len);
+
+/*
+ * Appends the rows of res to sb as a JSON array of objects, one per row,
+ * keyed by column name with columns c0 to the last, in order.  Values go
+ * out as PostgreSQL wrote them, by column type: int2/4/8, float4/8 and
+ * numeric as numbers (NaN and infinities as null), bool as true/false,
+ * json/jsonb as they are, anything else as a JSON string; SQL NULL as
+ * null.  Returns 0, or -1 when sb has failed (over its cap, out of memory).
+ */
+int db_rows_json(struct sbuf *sb, const PGresult *res, int c0);
 
 /*
  * db_exec for a handler: on failure replies with the mapped error and

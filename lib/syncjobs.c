@@ -12,6 +12,7 @@ const struct sync_job_def sync_jobs[] = {
 	    "energy history of today, yesterday and "
 	    "missing days" },
 	{ "analytics", 300, "drives and charging sessions from the states" },
+	{ "rollup", 300, "daily energy totals of the days whose data changed" },
 	{ "charging_history", 86400,
 	    "Supercharger sessions and their cost "
 	    "(billed per car: once a day)" },

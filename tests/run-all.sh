@@ -34,6 +34,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 step "simulator (plain build)" tests/sim/run.sh build
 step "simulator (address,undefined)" tests/sim/run.sh build/san
 step "lint" make -s lint
+step "web unit tests" sh -c 'cd web && npm run --silent test'
 step "web build" sh -c 'cd web && npm run --silent build >/dev/null'
 step "browser test" tests/e2e/run.sh build
 

@@ -168,7 +168,7 @@ t_trigger(void)
 
 	http_post_json(&r, "/api/sync/trigger", token, "{\"job\":\"all\"}");
 	is_int(r.status, 202, "trigger all is 202");
-	is_int(json_array_size(json_object_get(r.json, "data")), 5,
+	is_int(json_array_size(json_object_get(r.json, "data")), 6,
 	    "one run per job");
 	resp_free(&r);
 
@@ -186,7 +186,7 @@ t_trigger(void)
 	http_get(&r, "/api/sync/status", token);
 	is_int(r.status, 200, "status is 200");
 	jobs = json_object_get(r.json, "jobs");
-	is_int(json_array_size(jobs), 5, "five jobs");
+	is_int(json_array_size(jobs), 6, "six jobs");
 	{
 		json_t *v = json_array_get(jobs, 0);
 

@@ -1,23 +1,24 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, login } from './api';
-
-interface Props {
-  notice: string | null;
-  onSignedIn: () => void;
-}
+import { useSession } from './stores/session';
 
 function describe(err: unknown): string {
   if (err instanceof ApiError) {
-    if (err.status === 429 && err.retryAfter !== null) {
+    if (err.status === 429) {
       const s = err.retryAfter;
-      return `${err.message} Try again in ${s} second${s === 1 ? '' : 's'}.`;
+      const says = /\d+ second/.test(err.message);
+      const wait = says ? '' : s !== null ? ` Try again in ${s} second${s === 1 ? '' : 's'}.` : ' Please wait a moment.';
+      return `Sign-in is paused after too many attempts: ${err.message}.${wait}`;
     }
+    if (err.status === 401) return `Sign-in failed: ${err.message}. Check the password and try again.`;
     return err.message;
   }
   return 'Something went wrong. Please try again.';
 }
 
-export function LoginPage({ notice, onSignedIn }: Props) {
+export function LoginPage() {
+  const notice = useSession((s) => s.notice);
+  const signedIn = useSession((s) => s.signedIn);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -33,9 +34,9 @@ export function LoginPage({ notice, onSignedIn }: Props) {
     setBusy(true);
     setError(null);
     try {
-      await login(password);
+      const session = await login(password);
       setPassword('');
-      onSignedIn();
+      signedIn(session);
     } catch (err) {
       setError(describe(err));
       setBusy(false);

@@ -1,0 +1,45 @@
+// Loading, empty and error states: every page and card uses these, so no
+// screen is ever blank or broken.
+import type { ReactNode } from 'react';
+import { errorMessage } from '../../api';
+
+export function Loading({ label = 'Loading…', inline = false }: { label?: string; inline?: boolean }) {
+  return (
+    <div className={inline ? 'state state-inline' : 'state'} role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      <span className="muted">{label}</span>
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state empty">
+      <p className="empty-title">{title}</p>
+      {children && <div className="muted small">{children}</div>}
+    </div>
+  );
+}
+
+export function ErrorState({
+  error,
+  title = 'Could not load this.',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
+  return (
+    <div className="alert" role="alert">
+      <span>
+        <strong>{title}</strong> {errorMessage(error, '')}
+      </span>
+      {onRetry && (
+        <button type="button" className="secondary" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { useEffect } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { errorMessage, putSettings, type Settings } from '../api';
+import { useSettingsSync } from '../components/layout/Layout';
+import { ErrorState, Loading } from '../components/ui/States';
+import { browserTimeZone, formatNumber } from '../lib/format';
+import { usePrefs, type Theme } from '../stores/prefs';
+import type { Units } from '../lib/units';
+
+export default function SettingsPage() {
+  const settings = useSettingsSync();
+  const theme = usePrefs((s) => s.theme);
+  const setTheme = usePrefs((s) => s.setTheme);
+  const setUnits = usePrefs((s) => s.setUnits);
+  const qc = useQueryClient();
+  const save = useMutation({
+    mutationFn: (u: Units) => putSettings({ units: u }),
+    onSuccess: (s: Settings) => {
+      qc.setQueryData(['settings'], s);
+      setUnits(s.units);
+    },
+  });
+
+  useEffect(() => {
+    document.title = 'Settings · Tessie Stats';
+  }, []);
+
+  return (
+    <>
+      <div className="section-head">
+        <h1>Settings</h1>
+      </div>
+      <div className="panel card settings">
+        <fieldset>
+          <legend>Units</legend>
+          {settings.isPending ? (
+            <Loading inline />
+          ) : settings.isError ? (
+            <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+          ) : (
+            (['si', 'imperial'] as Units[]).map((u) => (
+              <label key={u} className="radio">
+                <input
+                  type="radio"
+                  name="units"
+                  value={u}
+                  checked={(save.isPending ? save.variables : settings.data.units) === u}
+                  disabled={save.isPending}
+                  onChange={() => save.mutate(u)}
+                />
+                {u === 'si' ? 'Metric (km, km/h, °C)' : 'Imperial (mi, mph, °F)'}
+              </label>
+            ))
+          )}
+          {save.isError && (
+            <p className="alert" role="alert">
+              {errorMessage(save.error)}
+            </p>
+          )}
+          <p className="muted small">Saved for your account: every browser and the API use it.</p>
+        </fieldset>
+        <fieldset>
+          <legend>Theme</legend>
+          {(['system', 'light', 'dark'] as Theme[]).map((t) => (
+            <label key={t} className="radio">
+              <input type="radio" name="theme" value={t} checked={theme === t} onChange={() => setTheme(t)} />
+              {t === 'system' ? 'Same as the device' : t === 'light' ? 'Light' : 'Dark'}
+            </label>
+          ))}
+          <p className="muted small">Saved in this browser.</p>
+        </fieldset>
+        <p className="muted small">
+          Times are shown in {browserTimeZone()}.
+          {settings.data && <> Fleet API budget: ${formatNumber(settings.data.fleet_api_monthly_budget_usd, 2)} a month.</>}
+        </p>
+      </div>
+    </>
+  );
+}
