@@ -1040,6 +1040,7 @@ fleet_parse_site_info(const json_t *resp, struct fleet_site_info *si)
 {
 	struct pctx c = { "site_info", &si->warnings };
 	const json_t *comp, *t;
+	const char *key;
 
 	memset(si, 0, sizeof(*si));
 	if (!json_is_object(resp)) {
@@ -1063,11 +1064,13 @@ fleet_parse_site_info(const json_t *resp, struct fleet_site_info *si)
 	si->has_solar = get_bool(&c, comp, "components", "solar", F_OPT);
 	si->has_battery = get_bool(&c, comp, "components", "battery", F_OPT);
 	si->has_grid = get_bool(&c, comp, "components", "grid", F_OPT);
-	t = field(&c, resp, NULL, "tariff_content_v2", F_OPT);
-	if (t == NULL)
-		t = field(&c, resp, NULL, "tariff_content", F_OPT);
+	key = "tariff_content_v2";
+	if ((t = field(&c, resp, NULL, key, F_OPT)) == NULL) {
+		key = "tariff_content";
+		t = field(&c, resp, NULL, key, F_OPT);
+	}
 	if (t != NULL && !json_is_object(t))
-		warn(&c, NULL, "tariff_content", "is not an object");
+		warn(&c, NULL, key, "is not an object: the tariff is ignored");
 	else if (t != NULL)
 		si->tariff = json_incref((json_t *)t);
 	return 0;

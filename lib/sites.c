@@ -124,17 +124,28 @@ describe(struct tesla_session *s, struct site *site)
 	if (si->tariff == NULL)
 		return;
 	currency = json_string_value(json_object_get(si->tariff, "currency"));
-	if (currency == NULL || strlen(currency) != 3)
+	if (currency == NULL || strlen(currency) != 3) {
+		log_warn("energy site %lld: tariff_content_v2 has no "
+			 "\"currency\" of 3 letters; tariff not stored",
+		    (long long)site->tesla_id);
 		return;
-	content = json_dumps(si->tariff, JSON_COMPACT);
+	}
+	if ((content = json_dumps(si->tariff, JSON_COMPACT)) == NULL) {
+		log_warn("energy site %lld: tariff not stored: out of memory",
+		    (long long)site->tesla_id);
+		return;
+	}
 	snprintf(name, sizeof(name), "Tesla %lld", (long long)site->tesla_id);
 	p[0] = s->account_id;
 	p[1] = name;
 	p[2] = currency;
 	p[3] = content;
 	p[4] = site->id;
-	if (content != NULL)
-		PQclear(db_exec(s->db, &q_tariff, p, &st, err, sizeof(err)));
+	res = db_exec(s->db, &q_tariff, p, &st, err, sizeof(err));
+	if (res == NULL)
+		log_warn("energy site %lld: tariff not stored: %s",
+		    (long long)site->tesla_id, err);
+	PQclear(res);
 	free(content);
 }
 

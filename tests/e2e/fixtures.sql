@@ -120,3 +120,162 @@ SELECT 'eeeeeeee-0000-4000-8000-000000000001', '5min', ts,
 	least(solar, home),
 	greatest(0, home - solar) * 0.5
 FROM e;
+
+-- ==== Drivers & settings pages (tests/e2e/drivers_settings.mjs) ====
+-- A driver with a rule, a time-of-use tariff, this month's Fleet API calls
+-- and the last runs of a few sync jobs. Names are the ones the test expects.
+INSERT INTO drivers (id, account_id, name)
+SELECT 'dddddddd-0000-4000-8000-000000000001', id, 'Sam'
+FROM accounts WHERE username = 'admin';
+INSERT INTO driver_rules (account_id, driver_id, name, vehicle_id, weekdays,
+	start_time, end_time, priority)
+SELECT id, 'dddddddd-0000-4000-8000-000000000001', 'Blue Whale commute',
+	'22222222-2222-4222-8222-222222222222', '{1,2,3,4,5}', '07:00', '09:30', 50
+FROM accounts WHERE username = 'admin';
+
+INSERT INTO tariffs (account_id, name, currency, kind, content)
+SELECT id, 'Night saver', 'EUR', 'tou',
+	'{"periods": [{"days": [1,2,3,4,5,6,7], "from": "00:00", "to": "06:00", "per_kwh": 0.18}], "default_per_kwh": 0.32}'
+FROM accounts WHERE username = 'admin';
+
+INSERT INTO fleet_api_calls (ts, account_id, endpoint_class, endpoint, http_status, cost)
+SELECT greatest(date_trunc('month', now()), now() - g * interval '10 minutes'), id,
+	'data', '/api/1/vehicles/{id}/vehicle_data', 200, 0.002
+FROM accounts, generate_series(1, 40) g WHERE username = 'admin';
+
+INSERT INTO sync_runs (job, trigger, status, queued_at, started_at, finished_at,
+	items_ok, items_failed, api_calls, api_cost, error)
+VALUES
+	('vehicles', 'cron', 'succeeded', now() - interval '3 minutes',
+	 now() - interval '3 minutes', now() - interval '3 minutes' + interval '4 seconds',
+	 2, 0, 3, 0.006, NULL),
+	('energy_history', 'cron', 'failed', now() - interval '70 minutes',
+	 now() - interval '70 minutes', now() - interval '70 minutes' + interval '2 seconds',
+	 0, 1, 1, 0, 'Tesla answered 503; will retry');
+-- ==== end of drivers & settings ====
+
+-- ==== Charging & energy pages (tests/e2e/charging_energy.mjs) ====
+-- Charging sessions (relative to now): Red Rocket charging at home now (in
+-- progress), a home AC charge yesterday with its curve, solar/Powerwall/grid
+-- split and Tesla's tariff, a Supercharger stop 10 days ago with its curve,
+-- and 30 older home charges (so the list pages); Blue Whale charged at the
+-- office 2 days ago, billed in USD. Energy: daily totals for the last 45
+-- local days of the site (Europe/Berlin), one flagged 3 days ago and one
+-- incomplete (samples, 60 %) 6 days ago, priced in EUR. The hourly buckets
+-- are the 5-minute history above.
+INSERT INTO tariffs (id, account_id, name, currency, kind, source, content)
+SELECT 'cccccccc-0000-4000-8000-000000000001', id, 'Tesla time-of-use', 'EUR',
+	'tou', 'tesla', '{}'
+FROM accounts WHERE username = 'admin';
+
+INSERT INTO charging_sessions (id, vehicle_id, started_at, ended_at, latitude,
+	longitude, energy_added_kwh, energy_used_kwh, max_power_kw, avg_power_kw,
+	start_rated_range_km, end_rated_range_km, start_battery_level,
+	end_battery_level, charge_type, charger_type, cable, location_name,
+	place_id, cost, currency, cost_source, tariff_id, site_id, solar_share,
+	battery_share, grid_share, solar_kwh, battery_kwh, grid_kwh, derived)
+VALUES
+	-- yesterday at home, 3 h at 11 kW
+	('cccccccc-1111-4000-8000-000000000001', '11111111-1111-4111-8111-111111111111',
+	 date_trunc('minute', now()) - interval '27 hours',
+	 date_trunc('minute', now()) - interval '24 hours',
+	 52.52, 13.405, 30.4, 32.6, 11.0, 10.1, 196, 416.5, 40, 85,
+	 'ac', 'Wall Connector', 'IEC', NULL,
+	 'aaaaaaaa-0000-4000-8000-000000000001', 6.12, 'EUR', 'tariff',
+	 'cccccccc-0000-4000-8000-000000000001',
+	 'eeeeeeee-0000-4000-8000-000000000001', 0.45, 0.15, 0.40, 14.67, 4.89, 13.04, true),
+	-- a Supercharger stop 10 days ago
+	('cccccccc-1111-4000-8000-000000000002', '11111111-1111-4111-8111-111111111111',
+	 date_trunc('minute', now()) - interval '10 days',
+	 date_trunc('minute', now()) - interval '10 days' + interval '32 minutes',
+	 51.34, 12.37, 48.2, 50.9, 148.0, 90.4, 88, 367.5, 18, 80,
+	 'dc', 'Supercharger', NULL, 'Leipzig, Germany - Supercharger',
+	 NULL, 18.40, 'EUR', 'tesla', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true),
+	-- Blue Whale at the office, 2 days ago, billed in USD
+	('cccccccc-1111-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222',
+	 date_trunc('minute', now()) - interval '50 hours',
+	 date_trunc('minute', now()) - interval '48 hours',
+	 52.5003, 13.3502, 14.5, 15.6, 7.4, 7.2, 180, 251, 38, 54,
+	 'ac', 'Wall Connector', 'IEC', NULL,
+	 'aaaaaaaa-0000-4000-8000-000000000002', 4.50, 'USD', 'manual',
+	 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true);
+
+-- Red Rocket charging at home right now (as vehicle_states say).
+INSERT INTO charging_sessions (id, vehicle_id, started_at, ended_at, latitude,
+	longitude, energy_added_kwh, max_power_kw, start_battery_level,
+	charge_type, charger_type, place_id, site_id, derived)
+VALUES ('cccccccc-1111-4000-8000-000000000004', '11111111-1111-4111-8111-111111111111',
+	date_trunc('minute', now()) - interval '60 minutes', NULL, 52.52, 13.405,
+	6.8, 7.2, 70, 'ac', 'Wall Connector',
+	'aaaaaaaa-0000-4000-8000-000000000001',
+	'eeeeeeee-0000-4000-8000-000000000001', true);
+
+-- 30 older home charges, every 3 days from 12 days back.
+INSERT INTO charging_sessions (vehicle_id, started_at, ended_at, latitude,
+	longitude, energy_added_kwh, energy_used_kwh, max_power_kw, avg_power_kw,
+	start_battery_level, end_battery_level, charge_type, charger_type,
+	place_id, cost, currency, cost_source, site_id, solar_share,
+	battery_share, grid_share, derived)
+SELECT '11111111-1111-4111-8111-111111111111',
+	date_trunc('minute', now()) - (12 + 3 * g) * interval '1 day' - interval '20 hours',
+	date_trunc('minute', now()) - (12 + 3 * g) * interval '1 day' - interval '18 hours',
+	52.52, 13.405, 12 + g % 5 * 2, 13 + g % 5 * 2, 11.0, 10.6, 50, 72 + g % 5 * 3,
+	'ac', 'Wall Connector', 'aaaaaaaa-0000-4000-8000-000000000001',
+	round((12 + g % 5 * 2) * 0.21, 2), 'EUR', 'tariff',
+	'eeeeeeee-0000-4000-8000-000000000001', 0.3, 0.1, 0.6, true
+FROM generate_series(0, 29) g;
+
+-- Curves: a sample a minute. Home: 11 kW, tapering in the last 20 minutes.
+INSERT INTO charging_samples (session_id, ts, vehicle_id, charger_power_kw,
+	charge_energy_added_kwh, rated_range_km, battery_level, charger_voltage,
+	charger_actual_current, charger_phases)
+SELECT 'cccccccc-1111-4000-8000-000000000001', s.started_at + g * interval '1 minute',
+	'11111111-1111-4111-8111-111111111111',
+	CASE WHEN g > 160 THEN 11.0 * (180 - g) / 20.0 ELSE 11.0 END,
+	30.4 * g / 180.0, 196 + (416.5 - 196) * g / 180.0,
+	round(40 + 45 * g / 180.0), 230, CASE WHEN g > 160 THEN 16 * (180 - g) / 20 ELSE 16 END, 3
+FROM charging_sessions s, generate_series(0, 180) g
+WHERE s.id = 'cccccccc-1111-4000-8000-000000000001';
+-- Supercharger: up to ~148 kW, falling as the battery fills.
+INSERT INTO charging_samples (session_id, ts, vehicle_id, charger_power_kw,
+	charge_energy_added_kwh, rated_range_km, battery_level, charger_voltage,
+	charger_actual_current, charger_phases)
+SELECT 'cccccccc-1111-4000-8000-000000000002', s.started_at + g * interval '1 minute',
+	'11111111-1111-4111-8111-111111111111',
+	round((CASE WHEN g < 3 THEN 50 * g ELSE 148 - (g - 3) * 3.6 END)::numeric, 1),
+	48.2 * g / 32.0, 88 + (367.5 - 88) * g / 32.0,
+	round(18 + 62 * g / 32.0), 400, NULL, NULL
+FROM charging_sessions s, generate_series(0, 32) g
+WHERE s.id = 'cccccccc-1111-4000-8000-000000000002';
+-- In progress: 7.2 kW for the last hour.
+INSERT INTO charging_samples (session_id, ts, vehicle_id, charger_power_kw,
+	charge_energy_added_kwh, battery_level, charger_voltage,
+	charger_actual_current, charger_phases)
+SELECT 'cccccccc-1111-4000-8000-000000000004', s.started_at + g * interval '5 minutes',
+	'11111111-1111-4111-8111-111111111111', 7.2, 7.2 * g / 12.0,
+	70 + g, 230, 10, 3
+FROM charging_sessions s, generate_series(0, 11) g
+WHERE s.id = 'cccccccc-1111-4000-8000-000000000004';
+
+-- Daily totals of the site for the last 45 local days (not today).
+WITH d AS (
+	SELECT ((now() AT TIME ZONE 'Europe/Berlin')::date - g) AS day, g
+	FROM generate_series(1, 45) g
+)
+INSERT INTO energy_daily (site_id, local_date, solar_produced_kwh,
+	solar_exported_kwh, battery_charged_kwh, battery_discharged_kwh,
+	grid_imported_kwh, grid_exported_kwh, home_consumed_kwh,
+	self_consumption_pct, source, completeness, flagged, flag_reason,
+	fetched_at, grid_import_cost, grid_export_value, currency)
+SELECT 'eeeeeeee-0000-4000-8000-000000000001', day,
+	18 + 8 * sin(g), 5 + 2 * sin(g), 6, 5.5,
+	7 + 2 * cos(g), 5 + 2 * sin(g), 25 + 3 * cos(g),
+	100 * (13 + 6 * sin(g)) / (18 + 8 * sin(g)),
+	CASE WHEN g = 6 THEN 'samples' ELSE 'tesla' END,
+	CASE WHEN g = 6 THEN 0.6 ELSE 1 END,
+	g = 3, CASE WHEN g = 3 THEN 'samples disagree with Tesla: solar 15.17 vs 10.10 kWh' END,
+	CASE WHEN g = 6 THEN NULL ELSE now() END,
+	round(((7 + 2 * cos(g)) * 0.31)::numeric, 4),
+	round(((5 + 2 * sin(g)) * 0.08)::numeric, 4), 'EUR'
+FROM d;
+-- ==== end of charging & energy ====

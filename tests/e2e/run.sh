@@ -19,8 +19,10 @@ mkdir -p "$BUILD/screenshots"
 status=0
 BASE_URL=$TEST_BASE_URL SCREENSHOT_DIR=$BUILD/screenshots \
 	EXPECT_VEHICLE="Red Rocket" node tests/e2e/login.mjs || status=1
+for vp in 1280x800 375x812; do BASE_URL=$TEST_BASE_URL SCREENSHOT_DIR=$BUILD/screenshots VIEWPORT=$vp node tests/e2e/charging_energy.mjs || status=1; done
 for vp in 1280x800 375x812; do
 	BASE_URL=$TEST_BASE_URL SCREENSHOT_DIR=$BUILD/screenshots VIEWPORT=$vp \
 		node tests/e2e/dashboard.mjs || status=1
+	BASE_URL=$TEST_BASE_URL SCREENSHOT_DIR=$BUILD/screenshots VIEWPORT=$vp TESSIE_SYNC=$BUILD/tessie-sync node tests/e2e/drivers_settings.mjs || status=1
 done
 exit $status

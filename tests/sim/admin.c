@@ -246,6 +246,8 @@ fault_json(const struct fault *f)
 		jint(o, "vehicle", sim.m.cc[f->car].id);
 	if (f->site >= 0)
 		jint(o, "site", sim.m.sc[f->site].id);
+	if (f->body != NULL)
+		jint(o, "body_bytes", (int64_t)strlen(f->body));
 	return o;
 }
 
@@ -304,8 +306,11 @@ h_sim_faults_post(struct sreq *r)
 	if (!known)
 		err = "kind must be status, slow, malformed, truncated, "
 		      "wrong_types or disconnect";
-	else if (f.kind == FK_STATUS && (f.status < 400 || f.status > 599))
-		err = "a status fault needs a status from 400 to 599";
+	else if (f.kind == FK_STATUS && (f.status < 200 || f.status > 599))
+		err = "a status fault needs a status from 200 to 599";
+	else if (f.kind == FK_STATUS && f.status < 400 &&
+	    !json_is_string(json_object_get(j, "body")))
+		err = "a status fault below 400 needs a \"body\"";
 	else if (f.retry_after < -1 || f.delay_ms < 0 || f.delay_ms > 600000 ||
 	    f.count == 0 || f.count < -1)
 		err = "retry_after, delay_ms and count must be integers "

@@ -479,7 +479,9 @@ serve(struct sreq *r)
 	pthread_mutex_unlock(&sim.lock);
 
 	sleep_ms(sim.latency_ms + (have_fault ? f.delay_ms : 0));
-	if (have_fault && f.kind == FK_STATUS)
+	if (have_fault && f.kind == FK_STATUS && f.status < 400)
+		r->status = f.status; /* the fault's body, as a real answer */
+	else if (have_fault && f.kind == FK_STATUS)
 		fault_status_body(r, &f);
 	else if (rt == NULL && path_only != NULL)
 		reply_error(r, 405, "method_not_allowed", r->method);

@@ -340,6 +340,22 @@ async function main() {
 	await admin("POST", "/sim/faults", { path: "site_info", kind: "slow", delay_ms: 400, count: 1 });
 	r = await c.get(`/api/1/energy_sites/${site}/site_info`);
 	tap(r.status === 200 && r.ms >= 400, `'slow' delays the answer (${r.ms} ms)`);
+	// A 200 with a body of the test's own: site_info with a broken tariff.
+	r = await c.get(`/api/1/energy_sites/${site}/site_info`);
+	const info = r.json;
+	info.response.tariff_content_v2.energy_charges.Summer.rates.ON_PEAK = "0.39";
+	const raw = JSON.stringify(info);
+	r = await admin("POST", "/sim/faults", { path: "site_info", status: 200, body: raw, count: 1 });
+	const listed = (await admin("GET", "/sim/faults")).json.faults;
+	tap(r.status === 200 && listed.length === 1 && listed[0].body_bytes === raw.length, "a 200 fault with a body is listed with its size", JSON.stringify(listed));
+	r = await c.get(`/api/1/energy_sites/${site}/site_info`);
+	tap(r.status === 200 && r.text === raw && r.json.response.tariff_content_v2.energy_charges.Summer.rates.ON_PEAK === "0.39",
+		"status 200 + body: that body verbatim, as a successful answer", `${r.status} ${r.text.slice(0, 120)}`);
+	r = await c.get(`/api/1/energy_sites/${site}/site_info`);
+	tap(r.status === 200 && typeof r.json.response.tariff_content_v2.energy_charges.Summer.rates.ON_PEAK === "number", "count 1: the next site_info is the model's again");
+	r = await admin("POST", "/sim/faults", { path: "site_info", status: 200 });
+	const r3 = await admin("POST", "/sim/faults", { path: "site_info", status: 199, body: "{}" });
+	tap(r.status === 400 && r3.status === 400 && (await admin("GET", "/sim/faults")).json.faults.length === 0, "a 200 fault needs a body; a status below 200 is refused", `${r.text} ${r3.text}`);
 	await admin("POST", "/sim/faults", { path: "products", kind: "disconnect", count: 1 });
 	r = await c.get("/api/1/products");
 	tap(r.error !== undefined, `'disconnect' breaks the connection mid-body (${r.error && r.error.message})`);

@@ -12,7 +12,10 @@ const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 const VehiclesPage = lazy(() => import('./pages/VehiclesPage'));
 const VehicleDetailPage = lazy(() => import('./pages/VehicleDetailPage'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+const DriversPage = lazy(() => import('./pages/DriversPage'));
 const ComingSoonPage = lazy(() => import('./pages/ComingSoonPage'));
+const ChargingPage = lazy(() => import('./pages/ChargingPage'));
+const EnergyPage = lazy(() => import('./pages/EnergyPage'));
 
 // A hash router: the build is served from any prefix (vite base './'), and a
 // reload of a deep link never asks nginx for a path it does not have.
@@ -25,9 +28,9 @@ const router = createHashRouter([
       { index: true, element: <DashboardPage /> },
       { path: 'vehicles', element: <VehiclesPage /> },
       { path: 'vehicles/:id', element: <VehicleDetailPage /> },
-      { path: 'charging', element: <ComingSoonPage title="Charging" what="charging sessions, their cost and solar share" /> },
-      { path: 'energy', element: <ComingSoonPage title="Energy" what="solar, Powerwall and grid history" /> },
-      { path: 'drivers', element: <ComingSoonPage title="Drivers" what="drivers and their attribution rules" /> },
+      { path: 'charging/*', element: <ChargingPage /> },
+      { path: 'energy', element: <EnergyPage /> },
+      { path: 'drivers', element: <DriversPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: '*', element: <ComingSoonPage title="Not found" what="" notFound /> },
     ],

@@ -1,7 +1,11 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage, putSettings, type Settings } from '../api';
 import { useSettingsSync } from '../components/layout/Layout';
+import { PlacesCard } from '../components/settings/PlacesCard';
+import { SyncCard } from '../components/settings/SyncCard';
+import { TariffsCard } from '../components/settings/TariffsCard';
+import { TeslaAccount } from '../components/settings/TeslaAccount';
 import { ErrorState, Loading } from '../components/ui/States';
 import { browserTimeZone, formatNumber } from '../lib/format';
 import { usePrefs, type Theme } from '../stores/prefs';
@@ -13,12 +17,15 @@ export default function SettingsPage() {
   const setTheme = usePrefs((s) => s.setTheme);
   const setUnits = usePrefs((s) => s.setUnits);
   const qc = useQueryClient();
+  // The choice shows at once (the mutation's own state arrives a tick later).
+  const [choice, setChoice] = useState<Units | null>(null);
   const save = useMutation({
     mutationFn: (u: Units) => putSettings({ units: u }),
     onSuccess: (s: Settings) => {
       qc.setQueryData(['settings'], s);
       setUnits(s.units);
     },
+    onSettled: () => setChoice(null),
   });
 
   useEffect(() => {
@@ -30,50 +37,63 @@ export default function SettingsPage() {
       <div className="section-head">
         <h1>Settings</h1>
       </div>
-      <div className="panel card settings">
-        <fieldset>
-          <legend>Units</legend>
-          {settings.isPending ? (
-            <Loading inline />
-          ) : settings.isError ? (
-            <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
-          ) : (
-            (['si', 'imperial'] as Units[]).map((u) => (
-              <label key={u} className="radio">
-                <input
-                  type="radio"
-                  name="units"
-                  value={u}
-                  checked={(save.isPending ? save.variables : settings.data.units) === u}
-                  disabled={save.isPending}
-                  onChange={() => save.mutate(u)}
-                />
-                {u === 'si' ? 'Metric (km, km/h, °C)' : 'Imperial (mi, mph, °F)'}
-              </label>
-            ))
-          )}
-          {save.isError && (
-            <p className="alert" role="alert">
-              {errorMessage(save.error)}
+      <div className="admin-grid settings-grid">
+        <div className="admin-col">
+          <TeslaAccount />
+          <div className="panel card settings">
+            <fieldset>
+              <legend>Units</legend>
+              {settings.isPending ? (
+                <Loading inline />
+              ) : settings.isError ? (
+                <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+              ) : (
+                (['si', 'imperial'] as Units[]).map((u) => (
+                  <label key={u} className="radio">
+                    <input
+                      type="radio"
+                      name="units"
+                      value={u}
+                      checked={(choice ?? settings.data.units) === u}
+                      disabled={save.isPending}
+                      onChange={() => {
+                        setChoice(u);
+                        save.mutate(u);
+                      }}
+                    />
+                    {u === 'si' ? 'Metric (km, km/h, °C)' : 'Imperial (mi, mph, °F)'}
+                  </label>
+                ))
+              )}
+              {save.isError && (
+                <p className="alert" role="alert">
+                  {errorMessage(save.error)}
+                </p>
+              )}
+              <p className="muted small">Saved for your account: every browser and the API use it.</p>
+            </fieldset>
+            <fieldset>
+              <legend>Theme</legend>
+              {(['system', 'light', 'dark'] as Theme[]).map((t) => (
+                <label key={t} className="radio">
+                  <input type="radio" name="theme" value={t} checked={theme === t} onChange={() => setTheme(t)} />
+                  {t === 'system' ? 'Same as the device' : t === 'light' ? 'Light' : 'Dark'}
+                </label>
+              ))}
+              <p className="muted small">Saved in this browser.</p>
+            </fieldset>
+            <p className="muted small">
+              Times are shown in {browserTimeZone()}.
+              {settings.data && <> Fleet API budget: ${formatNumber(settings.data.fleet_api_monthly_budget_usd, 2)} a month.</>}
             </p>
-          )}
-          <p className="muted small">Saved for your account: every browser and the API use it.</p>
-        </fieldset>
-        <fieldset>
-          <legend>Theme</legend>
-          {(['system', 'light', 'dark'] as Theme[]).map((t) => (
-            <label key={t} className="radio">
-              <input type="radio" name="theme" value={t} checked={theme === t} onChange={() => setTheme(t)} />
-              {t === 'system' ? 'Same as the device' : t === 'light' ? 'Light' : 'Dark'}
-            </label>
-          ))}
-          <p className="muted small">Saved in this browser.</p>
-        </fieldset>
-        <p className="muted small">
-          Times are shown in {browserTimeZone()}.
-          {settings.data && <> Fleet API budget: ${formatNumber(settings.data.fleet_api_monthly_budget_usd, 2)} a month.</>}
-        </p>
+          </div>
+        </div>
+        <div className="admin-col">
+          <PlacesCard />
+          <TariffsCard />
+        </div>
       </div>
+      <SyncCard />
     </>
   );
 }
