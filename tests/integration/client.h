@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -40,12 +41,20 @@ resp_free(struct resp *r)
 }
 
 /*
- * Sends method path (relative to $TEST_BASE_URL) with an optional bearer
- * token, content type and body of len bytes.  Fills *out; returns status.
+ * A test that sends hundreds of requests sets this: each one through nginx
+ * then waits its turn (its limit_req), and the next test binaries find the
+ * bucket full again.
+ */
+static useconds_t client_pace_us;
+
+/*
+ * Sends method path (relative to base) with an optional bearer token,
+ * content type and body of len bytes.  Fills *out; returns status.
  */
 static long
-http_send(struct resp *out, const char *method, const char *path,
-    const char *token, const char *ctype, const char *body, size_t len)
+http_send_to(const char *base, struct resp *out, const char *method,
+    const char *path, const char *token, const char *ctype, const char *body,
+    size_t len)
 {
 	struct curl_slist *h = NULL;
 	char url[2048], line[4096];
@@ -54,7 +63,7 @@ http_send(struct resp *out, const char *method, const char *path,
 	memset(out, 0, sizeof(*out));
 	sbuf_init(&out->body, 8 << 20);
 	sbuf_init(&out->headers, 1 << 16);
-	snprintf(url, sizeof(url), "%s%s", getenv("TEST_BASE_URL"), path);
+	snprintf(url, sizeof(url), "%s%s", base, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client_collect);
@@ -83,6 +92,17 @@ http_send(struct resp *out, const char *method, const char *path,
 	curl_easy_cleanup(c);
 	out->json = json_loadb(out->body.buf, out->body.len, 0, NULL);
 	return out->status;
+}
+
+/* http_send_to $TEST_BASE_URL (nginx), paced if the test asks. */
+static long
+http_send(struct resp *out, const char *method, const char *path,
+    const char *token, const char *ctype, const char *body, size_t len)
+{
+	if (client_pace_us > 0)
+		usleep(client_pace_us);
+	return http_send_to(getenv("TEST_BASE_URL"), out, method, path, token,
+	    ctype, body, len);
 }
 
 static long

@@ -39,10 +39,15 @@ chmod +x "$STACK_DIR"/*.sh
 	>"$STACK_DIR/sim.out" 2>"$STACK_DIR/sim.log" &
 stack_record sim $!
 for _ in $(seq 1 100); do
-	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STACK_DIR/sim.out")
+	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STACK_DIR/sim.out" 2>/dev/null || true)
 	[ -n "$SIMPORT" ] && break
 	sleep 0.05
 done
+if [ -z "$SIMPORT" ]; then
+	echo "not ok - the simulator did not start; its log:"
+	sed 's/^/#   /' "$STACK_DIR/sim.log" 2>/dev/null | tail -20
+	exit 1
+fi
 export TEST_SIM_URL=http://127.0.0.1:$SIMPORT
 export TESLA_API_BASE_URL=$TEST_SIM_URL TESLA_AUTH_URL=$TEST_SIM_URL TESLA_CLIENT_ID=tessie-sim
 export TESLA_CLIENT_SECRET=sim-secret TESLA_REDIRECT_URI=$TEST_BASE_URL/api/auth/tesla/callback

@@ -16,7 +16,7 @@
 
 #include "../tap.h"
 #include "auth.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define V1 "11111111-1111-4111-8111-111111111111"
@@ -24,16 +24,6 @@
 #define V_OTHER "33333333-3333-4333-8333-333333333333"
 
 static char token[2048];
-
-static void
-sh(const char *fmt, const char *arg)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), fmt, getenv("TEST_STACK_DIR"), arg);
-	if (system(cmd) != 0)
-		printf("# command failed: %s\n", cmd);
-}
 
 static void
 login_ok(void)
@@ -439,7 +429,7 @@ t_rate_limit(void)
 		atoi(retry) > 0,
 	    "Retry-After given");
 	resp_free(&r);
-	sh("%s/psql.sh -c 'DELETE FROM login_attempts'%s", "");
+	psql(NULL, "DELETE FROM login_attempts");
 	login_ok();
 }
 
@@ -449,7 +439,7 @@ t_db_down(void)
 	struct resp r;
 	int good = 0;
 
-	sh("%s/pg-stop.sh%s", "");
+	sh_run(NULL, "%s/pg-stop.sh", getenv("TEST_STACK_DIR"));
 	http_get(&r, "/api/vehicles", token);
 	is_int(r.status, 503, "database down: 503");
 	is_str(resp_error_code(&r), "unavailable", "503 is a JSON error");
@@ -459,7 +449,7 @@ t_db_down(void)
 	is_str(json_string_value(json_object_get(r.json, "database")),
 	    "unreachable", "health names the database");
 	resp_free(&r);
-	sh("%s/pg-start.sh%s", "");
+	sh_run(NULL, "%s/pg-start.sh", getenv("TEST_STACK_DIR"));
 	/* Enough requests to reach every worker. */
 	for (int i = 0; i < 12; i++) {
 		http_get(&r, "/api/vehicles", token);
@@ -525,9 +515,10 @@ t_sigterm_in_flight(void)
 	long got = 0;
 
 	/* Hold the vehicles table so that a request waits in the database. */
-	sh("%s/psql.sh -c 'BEGIN; LOCK TABLE vehicles; "
-	   "SELECT pg_sleep(2); COMMIT;' >/dev/null 2>&1 &%s",
-	    "");
+	sh_run(NULL,
+	    "%s/psql.sh -c 'BEGIN; LOCK TABLE vehicles; "
+	    "SELECT pg_sleep(2); COMMIT;' >/dev/null 2>&1 &",
+	    getenv("TEST_STACK_DIR"));
 	usleep(500 * 1000);
 	if (pipe(fds) == -1)
 		return;

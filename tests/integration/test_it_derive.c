@@ -6,106 +6,44 @@
 #include <sys/wait.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define CAR "'55555555-5555-4555-8555-555555555555'"
 
-/* The output of a query, one row per line, fields split by '|'. */
-static char *
-sql(const char *fmt, ...)
-{
-	static char out[65536];
-	char q[4096], cmd[4400];
-	va_list ap;
-	size_t k = 0;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, sizeof(out) - 1, p);
-		pclose(p);
-	}
-	out[k] = '\0';
-	return out;
-}
-
-static int
-run(const char *cmd_fmt, const char *arg)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), cmd_fmt, getenv("TEST_BUILD_DIR"),
-	    getenv("TEST_STACK_DIR"), arg);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int
-near(const char *s, double want, double tol)
-{
-	return s != NULL && *s != '\0' && fabs(atof(s) - want) <= tol;
-}
-
-/* Field i (0-based) of a '|'-separated line, copied. */
-static const char *
-field(const char *line, int i, char *buf, size_t n)
-{
-	const char *p = line;
-
-	while (i-- > 0 && (p = strchr(p, '|')) != NULL)
-		p++;
-	if (p == NULL)
-		return "";
-	snprintf(buf, n, "%.*s", (int)strcspn(p, "|\n"), p);
-	return buf;
-}
+static char qout[65536]; /* the output of the last sql_rows() */
 
 static void
 t_load(void)
 {
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-	    "%s/psql.sh < tests/integration/derive.sql "
-	    ">/dev/null",
-	    getenv("TEST_STACK_DIR"));
-	ok(system(cmd) == 0, "the day of states is stored");
-	is_int(run("%s/tessie-sync analytics >>%s/sync.log 2>&1%s", ""), 0,
-	    "the analytics job runs");
+	ok(psql_file(NULL, "tests/integration/derive.sql") == 0,
+	    "the day of states is stored");
+	is_int(sync_job("analytics"), 0, "the analytics job runs");
 }
 
 static void
 t_drives(void)
 {
 	char line[2][1024], b[128];
-	char *out =
-	    sql("SELECT to_char(started_at AT TIME ZONE 'UTC', "
-		"'HH24:MI'), to_char(ended_at AT TIME ZONE 'UTC', "
-		"'HH24:MI'), complete, start_odometer_km, "
-		"end_odometer_km, distance_km, avg_speed_kmh, "
-		"max_speed_kmh, start_battery_level, end_battery_level, "
-		"start_rated_range_km, end_rated_range_km, "
-		"energy_used_kwh, (SELECT name FROM places WHERE id = "
-		"start_place_id), (SELECT name FROM places WHERE id = "
-		"end_place_id) FROM drives WHERE vehicle_id = " CAR
-		" ORDER BY started_at");
+	char *out = sql_rows(qout, sizeof(qout),
+	    "SELECT to_char(started_at AT TIME ZONE 'UTC', "
+	    "'HH24:MI'), to_char(ended_at AT TIME ZONE 'UTC', "
+	    "'HH24:MI'), complete, start_odometer_km, "
+	    "end_odometer_km, distance_km, avg_speed_kmh, "
+	    "max_speed_kmh, start_battery_level, end_battery_level, "
+	    "start_rated_range_km, end_rated_range_km, "
+	    "energy_used_kwh, (SELECT name FROM places WHERE id = "
+	    "start_place_id), (SELECT name FROM places WHERE id = "
+	    "end_place_id) FROM drives WHERE vehicle_id = " CAR
+	    " ORDER BY started_at");
 	char *nl = strchr(out, '\n');
 
-	is_int(nl != NULL && strchr(nl + 1, '\n') != NULL &&
-		*(strchr(nl + 1, '\n') + 1) == '\0',
-	    1, "two drives");
+	is_int(nl != NULL && strchr(nl + 1, '\n') == NULL, 1, "two drives");
 	snprintf(
 	    line[0], sizeof(line[0]), "%.*s", (int)(nl ? nl - out : 0), out);
 	snprintf(line[1], sizeof(line[1]), "%s", nl ? nl + 1 : "");
@@ -113,19 +51,20 @@ t_drives(void)
 	is_str(field(line[0], 0, b, sizeof(b)), "07:09", "drive 1 starts");
 	is_str(field(line[0], 1, b, sizeof(b)), "07:40", "drive 1 ends");
 	is_str(field(line[0], 2, b, sizeof(b)), "t", "drive 1 complete");
-	ok(near(field(line[0], 5, b, sizeof(b)), 15.0, 1e-6),
+	ok(text_near(field(line[0], 5, b, sizeof(b)), 15.0, 1e-6),
 	    "drive 1: 1015 - 1000 = 15 km");
 	/* 15 km in 31 minutes = 29.032 km/h. */
-	ok(near(field(line[0], 6, b, sizeof(b)), 29.0323, 1e-3),
+	ok(text_near(field(line[0], 6, b, sizeof(b)), 29.0323, 1e-3),
 	    "drive 1: average 29.03 km/h");
-	ok(near(field(line[0], 7, b, sizeof(b)), 60, 1e-6), "drive 1: max 60");
+	ok(text_near(field(line[0], 7, b, sizeof(b)), 60, 1e-6),
+	    "drive 1: max 60");
 	is_str(field(line[0], 8, b, sizeof(b)), "80", "drive 1: from 80 %");
 	is_str(field(line[0], 9, b, sizeof(b)), "78", "drive 1: to 78 %");
 	/*
 	 * 18 rated km used x 186.4407 Wh per rated km (11 kWh added for 59
 	 * rated km in the 20:05 charge) = 3.3559 kWh.
 	 */
-	ok(near(field(line[0], 12, b, sizeof(b)), 3.3559, 1e-3),
+	ok(text_near(field(line[0], 12, b, sizeof(b)), 3.3559, 1e-3),
 	    "drive 1: 3.356 kWh from rated range and the car's own charges");
 	is_str(field(line[0], 13, b, sizeof(b)), "Derive home", "from home");
 	is_str(field(line[0], 14, b, sizeof(b)), "Derive work", "to work");
@@ -135,9 +74,9 @@ t_drives(void)
 	is_str(field(line[1], 1, b, sizeof(b)), "08:09",
 	    "drive 2 ends at its last sample, not stretched over the gap");
 	is_str(field(line[1], 2, b, sizeof(b)), "f", "drive 2 incomplete");
-	ok(near(field(line[1], 5, b, sizeof(b)), 5.0, 1e-6),
+	ok(text_near(field(line[1], 5, b, sizeof(b)), 5.0, 1e-6),
 	    "drive 2: 1020 - 1015 = 5 km");
-	ok(near(field(line[1], 12, b, sizeof(b)), 1.1186, 1e-3),
+	ok(text_near(field(line[1], 12, b, sizeof(b)), 1.1186, 1e-3),
 	    "drive 2: 6 rated km = 1.119 kWh");
 }
 
@@ -146,20 +85,19 @@ t_sessions(void)
 {
 	char b[128], *out, *l1, *l2;
 
-	out =
-	    sql("SELECT to_char(started_at AT TIME ZONE 'UTC', 'DD HH24:MI'), "
-		"to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI'), complete, "
-		"energy_added_kwh, max_power_kw, avg_power_kw, charge_type, "
-		"charger_type, start_battery_level, end_battery_level, "
-		"start_rated_range_km, end_rated_range_km, cost, currency, "
-		"cost_source, (SELECT name FROM places WHERE id = place_id), "
-		"(SELECT count(*) FROM charging_samples s WHERE "
-		"s.session_id = c.id) FROM charging_sessions c WHERE "
-		"vehicle_id = " CAR " AND derived ORDER BY started_at");
+	out = sql_rows(qout, sizeof(qout),
+	    "SELECT to_char(started_at AT TIME ZONE 'UTC', 'DD HH24:MI'), "
+	    "to_char(ended_at AT TIME ZONE 'UTC', 'HH24:MI'), complete, "
+	    "energy_added_kwh, max_power_kw, avg_power_kw, charge_type, "
+	    "charger_type, start_battery_level, end_battery_level, "
+	    "start_rated_range_km, end_rated_range_km, cost, currency, "
+	    "cost_source, (SELECT name FROM places WHERE id = place_id), "
+	    "(SELECT count(*) FROM charging_samples s WHERE "
+	    "s.session_id = c.id) FROM charging_sessions c WHERE "
+	    "vehicle_id = " CAR " AND derived ORDER BY started_at");
 	l1 = strchr(out, '\n');
 	l2 = l1 ? strchr(l1 + 1, '\n') : NULL;
-	ok(l2 != NULL && strchr(l2 + 1, '\n') != NULL &&
-		*(strchr(l2 + 1, '\n') + 1) == '\0',
+	ok(l2 != NULL && strchr(l2 + 1, '\n') == NULL,
 	    "three sessions: home, home interrupted, Supercharger");
 	if (l2 == NULL)
 		return;
@@ -168,11 +106,12 @@ t_sessions(void)
 	/* First Charging sample 20:05, last 21:04. */
 	is_str(field(out, 0, b, sizeof(b)), "05 20:05", "home charge starts");
 	is_str(field(out, 1, b, sizeof(b)), "21:04", "and ends");
-	ok(near(field(out, 3, b, sizeof(b)), 11.0, 1e-4),
+	ok(text_near(field(out, 3, b, sizeof(b)), 11.0, 1e-4),
 	    "Tesla's counter: 11 kWh added");
-	ok(near(field(out, 4, b, sizeof(b)), 11.0, 1e-4), "max 11 kW");
+	ok(text_near(field(out, 4, b, sizeof(b)), 11.0, 1e-4), "max 11 kW");
 	/* 11 kWh in 59 minutes = 11.186 kW. */
-	ok(near(field(out, 5, b, sizeof(b)), 11.1864, 1e-3), "avg 11.19 kW");
+	ok(text_near(field(out, 5, b, sizeof(b)), 11.1864, 1e-3),
+	    "avg 11.19 kW");
 	is_str(field(out, 6, b, sizeof(b)), "ac", "AC");
 	is_str(field(out, 7, b, sizeof(b)), "wall connector", "wall connector");
 	is_str(field(out, 8, b, sizeof(b)), "40", "from 40 %");
@@ -183,13 +122,14 @@ t_sessions(void)
 	is_str(field(l1, 0, b, sizeof(b)), "05 22:00",
 	    "the interrupted charge is one session");
 	is_str(field(l1, 1, b, sizeof(b)), "22:29", "to its last Charging");
-	ok(near(field(l1, 3, b, sizeof(b)), 2.0, 1e-4), "2 kWh in all");
+	ok(text_near(field(l1, 3, b, sizeof(b)), 2.0, 1e-4), "2 kWh in all");
 	/* Supercharger: 50 kWh, 150 kW, 50 kWh in 19 minutes = 157.9 kW. */
 	is_str(field(l2, 6, b, sizeof(b)), "dc", "DC");
 	is_str(field(l2, 7, b, sizeof(b)), "Supercharger", "at a Supercharger");
-	ok(near(field(l2, 3, b, sizeof(b)), 50.0, 1e-4), "50 kWh");
-	ok(near(field(l2, 5, b, sizeof(b)), 157.8947, 1e-2), "avg 157.9 kW");
-	ok(near(field(l2, 12, b, sizeof(b)), 21.50, 1e-9) &&
+	ok(text_near(field(l2, 3, b, sizeof(b)), 50.0, 1e-4), "50 kWh");
+	ok(text_near(field(l2, 5, b, sizeof(b)), 157.8947, 1e-2),
+	    "avg 157.9 kW");
+	ok(text_near(field(l2, 12, b, sizeof(b)), 21.50, 1e-9) &&
 		strcmp(field(l2, 13, b, sizeof(b)), "EUR") == 0,
 	    "Tesla's bill: 21.50 EUR");
 	is_str(field(l2, 14, b, sizeof(b)), "tesla", "cost from Tesla");
@@ -206,14 +146,14 @@ t_recompute(void)
 	    "SELECT id, started_at, ended_at, energy_added_kwh, "
 	    "cost, complete FROM charging_sessions) x";
 
-	snprintf(before, sizeof(before), "%s", sql("%s", snap));
-	is_int(run("%s/tessie-sync recompute >>%s/sync.log 2>&1%s", ""), 0,
-	    "recompute runs");
-	is_str(sql("%s", snap), before,
+	snprintf(before, sizeof(before), "%s",
+	    sql_rows(qout, sizeof(qout), "%s", snap));
+	is_int(sync_job("recompute"), 0, "recompute runs");
+	is_str(sql_rows(qout, sizeof(qout), "%s", snap), before,
 	    "and gives the same rows, with the same ids");
-	is_int(run("%s/tessie-sync analytics >>%s/sync.log 2>&1%s", ""), 0,
-	    "the next analytics run");
-	is_str(sql("%s", snap), before, "changes nothing either");
+	is_int(sync_job("analytics"), 0, "the next analytics run");
+	is_str(sql_rows(qout, sizeof(qout), "%s", snap), before,
+	    "changes nothing either");
 }
 
 static char token[2048];
@@ -347,33 +287,15 @@ t_api(void)
 	resp_free(&r);
 }
 
-/* Runs SQL from a file, so that JSON quotes need no shell escaping. */
-static void
-sql_script(const char *text)
-{
-	char path[512], cmd[1100];
-	FILE *f;
-
-	snprintf(
-	    path, sizeof(path), "%s/derive-step.sql", getenv("TEST_STACK_DIR"));
-	if ((f = fopen(path, "w")) == NULL)
-		return;
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh < %s > /dev/null",
-	    getenv("TEST_STACK_DIR"), path);
-	if (system(cmd) != 0)
-		printf("# SQL script failed\n");
-}
-
 static const char *
 session_cost(const char *hhmm)
 {
-	return sql("SELECT coalesce(cost::text, 'null') || ' ' || "
-		   "coalesce(currency, '-') || ' ' || coalesce(cost_source, "
-		   "'-') FROM charging_sessions WHERE vehicle_id = " CAR
-		   " AND derived AND to_char(started_at AT TIME ZONE 'UTC', "
-		   "'DD HH24:MI') = '%s'",
+	return sql_rows(qout, sizeof(qout),
+	    "SELECT coalesce(cost::text, 'null') || ' ' || "
+	    "coalesce(currency, '-') || ' ' || coalesce(cost_source, "
+	    "'-') FROM charging_sessions WHERE vehicle_id = " CAR
+	    " AND derived AND to_char(started_at AT TIME ZONE 'UTC', "
+	    "'DD HH24:MI') = '%s'",
 	    hhmm);
 }
 
@@ -384,14 +306,14 @@ t_costs(void)
 	char buf[128];
 
 	/* Home charges at 0.30 EUR a kWh plus a 1.00 EUR fee. */
-	sql_script("INSERT INTO tariffs (account_id, name, currency, kind, "
-		   "content) SELECT id, 'Derive flat', 'EUR', 'flat', "
-		   "'{\"per_kwh\": 0.30, \"session_fee\": 1.00}' FROM "
-		   "accounts WHERE username = 'admin';\n"
-		   "UPDATE places SET tariff_id = (SELECT id FROM tariffs "
-		   "WHERE name = 'Derive flat') WHERE name = 'Derive home';\n");
-	is_int(run("%s/tessie-sync analytics >>%s/sync.log 2>&1%s", ""), 0,
-	    "analytics costs the sessions");
+	psql_script(NULL,
+	    "INSERT INTO tariffs (account_id, name, currency, kind, "
+	    "content) SELECT id, 'Derive flat', 'EUR', 'flat', "
+	    "'{\"per_kwh\": 0.30, \"session_fee\": 1.00}' FROM "
+	    "accounts WHERE username = 'admin';\n"
+	    "UPDATE places SET tariff_id = (SELECT id FROM tariffs "
+	    "WHERE name = 'Derive flat') WHERE name = 'Derive home';\n");
+	is_int(sync_job("analytics"), 0, "analytics costs the sessions");
 	/* 11 kWh x 0.30 + 1.00 = 4.30; 2 kWh x 0.30 + 1.00 = 1.60 */
 	snprintf(buf, sizeof(buf), "%s", session_cost("05 20:05"));
 	is_str(strtok(buf, "\n"), "4.30 EUR tariff", "11 kWh flat: 4.30 EUR");
@@ -406,10 +328,11 @@ t_costs(void)
 	 * at 0.40, else 0.10.  20:05-21:04 is all in the window: 11 x 0.40 =
 	 * 4.40; 22:00-22:29 is all outside: 2 x 0.10 = 0.20.
 	 */
-	sql_script("UPDATE tariffs SET kind = 'tou', content = "
-		   "'{\"periods\": [{\"days\": [2], \"from\": \"20:00\", "
-		   "\"to\": \"22:00\", \"per_kwh\": 0.40}], "
-		   "\"default_per_kwh\": 0.10}' WHERE name = 'Derive flat';\n");
+	psql_script(NULL,
+	    "UPDATE tariffs SET kind = 'tou', content = "
+	    "'{\"periods\": [{\"days\": [2], \"from\": \"20:00\", "
+	    "\"to\": \"22:00\", \"per_kwh\": 0.40}], "
+	    "\"default_per_kwh\": 0.10}' WHERE name = 'Derive flat';\n");
 	http_send(
 	    &r, "POST", "/api/charging/recompute-costs", token, NULL, NULL, 0);
 	is_int(r.status, 200, "recompute the costs on request");
@@ -426,8 +349,9 @@ t_costs(void)
 	    "a second recompute changes nothing");
 	resp_free(&r);
 
-	sql_script("UPDATE places SET tariff_id = NULL WHERE name = "
-		   "'Derive home';\n");
+	psql_script(NULL,
+	    "UPDATE places SET tariff_id = NULL WHERE name = "
+	    "'Derive home';\n");
 	http_send(
 	    &r, "POST", "/api/charging/recompute-costs", token, NULL, NULL, 0);
 	resp_free(&r);
@@ -451,15 +375,7 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	char body[256];
-	struct resp r;
-
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
+	login(token, sizeof(token));
 	return tap_run(tests, nitems(tests));
 }

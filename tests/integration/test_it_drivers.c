@@ -10,14 +10,13 @@
 #include <sys/wait.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define CAR "55555555-5555-4555-8555-555555555555"
@@ -27,56 +26,13 @@
 #define OTHER_DRIVE "0d0d0d0d-0000-4000-8000-000000000002"
 #define NO_SUCH "99999999-9999-4999-8999-999999999999"
 
-static void
-pace(void)
-{
-	usleep(25 * 1000);
-}
-
-#define http_send(...) (pace(), http_send(__VA_ARGS__))
-
 static char token[2048];
 static char tz[128];
 static char home[40], work[40], d1[40], d2[40];
 static char alice[40], bob[40], carol[40], dave[40];
 static char r_a[40], r_d[40], r_e[40];
 static struct resp last;
-
-/* The first line of a query's output, without its newline. */
-static const char *
-sql(const char *fmt, ...)
-{
-	static char out[4096];
-	char q[2048], cmd[2400];
-	va_list ap;
-	size_t k = 0;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, sizeof(out) - 1, p);
-		pclose(p);
-	}
-	out[k] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
-static int
-sync_job(const char *job)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
-	    getenv("TEST_BUILD_DIR"), job, getenv("TEST_STACK_DIR"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static char qout[4096]; /* the first line of the last sql() */
 
 /* Sends body (NULL: none) to path; the answer stays in `last`. */
 static long
@@ -109,10 +65,11 @@ code(void)
 static const char *
 who(const char *drive)
 {
-	return sql("SELECT coalesce((SELECT name FROM drivers WHERE id = "
-		   "d.driver_id), '-') || '|' || coalesce(attribution, '-') || "
-		   "'|' || coalesce(driver_rule_id::text, '-') FROM drives d "
-		   "WHERE id = '%s'",
+	return sql(qout, sizeof(qout),
+	    "SELECT coalesce((SELECT name FROM drivers WHERE id = "
+	    "d.driver_id), '-') || '|' || coalesce(attribution, '-') || "
+	    "'|' || coalesce(driver_rule_id::text, '-') FROM drives d "
+	    "WHERE id = '%s'",
 	    drive);
 }
 
@@ -163,22 +120,29 @@ static void
 t_setup(void)
 {
 	snprintf(tz, sizeof(tz), "%s",
-	    sql("SELECT time_zone FROM accounts WHERE username = 'admin'"));
-	sql("UPDATE accounts SET time_zone = 'Europe/Berlin' "
+	    sql(qout, sizeof(qout),
+		"SELECT time_zone FROM accounts WHERE username = 'admin'"));
+	sql(qout, sizeof(qout),
+	    "UPDATE accounts SET time_zone = 'Europe/Berlin' "
 	    "WHERE username = 'admin'");
 	snprintf(home, sizeof(home), "%s",
-	    sql("SELECT id FROM places WHERE name = 'Derive home'"));
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM places WHERE name = 'Derive home'"));
 	snprintf(work, sizeof(work), "%s",
-	    sql("SELECT id FROM places WHERE name = 'Derive work'"));
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM places WHERE name = 'Derive work'"));
 	snprintf(d1, sizeof(d1), "%s",
-	    sql("SELECT id FROM drives WHERE vehicle_id = '" CAR
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM drives WHERE vehicle_id = '" CAR
 		"' ORDER BY started_at LIMIT 1"));
 	snprintf(d2, sizeof(d2), "%s",
-	    sql("SELECT id FROM drives WHERE vehicle_id = '" CAR
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM drives WHERE vehicle_id = '" CAR
 		"' ORDER BY started_at OFFSET 1 LIMIT 1"));
 	ok(is_uuid(home) && is_uuid(work), "the fixture places exist");
 	ok(is_uuid(d1) && is_uuid(d2), "the fixture drives exist");
-	sql("INSERT INTO drivers (id, account_id, name) VALUES ('" OTHER_DRIVER
+	sql(qout, sizeof(qout),
+	    "INSERT INTO drivers (id, account_id, name) VALUES ('" OTHER_DRIVER
 	    "', '" OTHER "', 'Theirs') ON CONFLICT DO NOTHING");
 }
 
@@ -212,7 +176,8 @@ t_drivers_bad(void)
 	static const char *const bodies[] = { "{}", "{\"name\":\"\"}",
 		"{\"name\":5}", "{\"name\":null}", "{\"name\":\"x\",\"age\":1}",
 		"[\"x\"]", "{\"name\":", "{\"name\":\"\\u0001\"}" };
-	const char *n0 = sql("SELECT count(*) FROM drivers");
+	const char *n0 =
+	    sql(qout, sizeof(qout), "SELECT count(*) FROM drivers");
 	char before[32], path[128];
 
 	snprintf(before, sizeof(before), "%s", n0);
@@ -241,10 +206,13 @@ t_drivers_bad(void)
 	    "deleting a malformed id is 400");
 	is_int(call("GET", "/api/drivers?cursor=x", NULL), 400, "bad cursor");
 	is_int(call("GET", "/api/drivers?limit=0", NULL), 400, "bad limit");
-	is_str(sql("SELECT count(*) FROM drivers"), before, "nothing stored");
-	is_str(sql("SELECT name FROM drivers WHERE id = '%s'", bob), "Bob",
-	    "Bob is still Bob");
-	is_str(sql("SELECT name FROM drivers WHERE id = '" OTHER_DRIVER "'"),
+	is_str(sql(qout, sizeof(qout), "SELECT count(*) FROM drivers"), before,
+	    "nothing stored");
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT name FROM drivers WHERE id = '%s'", bob),
+	    "Bob", "Bob is still Bob");
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT name FROM drivers WHERE id = '" OTHER_DRIVER "'"),
 	    "Theirs", "theirs untouched");
 }
 
@@ -300,11 +268,13 @@ t_rules(void)
 	is_int(
 	    attribute("{\"vehicle_id\":\"" CAR "\"}"), 2, "both drives change");
 	expect(d1, "Carol", "rule",
-	    sql("SELECT id FROM driver_rules WHERE "
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM driver_rules WHERE "
 		"driver_id = '%s'",
 		carol),
 	    "drive 1: at equal specificity the lower priority number wins");
-	is_str(sql("SELECT count(*) FROM drives WHERE driver_id = '%s' AND "
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT count(*) FROM drives WHERE driver_id = '%s' AND "
 		   "vehicle_id = '" CAR "'",
 		   carol),
 	    "2", "drive 2 too");
@@ -320,7 +290,8 @@ t_rules(void)
 	    "drive 1: more specific beats a lower priority number, in local "
 	    "time");
 	is_str(who(d2),
-	    sql("SELECT 'Carol|rule|' || id FROM driver_rules "
+	    sql(qout, sizeof(qout),
+		"SELECT 'Carol|rule|' || id FROM driver_rules "
 		"WHERE driver_id = '%s'",
 		carol),
 	    "drive 2 at 08:49 local is outside the window");
@@ -381,7 +352,7 @@ t_rules_bad(void)
 	char before[32], path[160], id[40];
 
 	snprintf(before, sizeof(before), "%s",
-	    sql("SELECT count(*) FROM driver_rules"));
+	    sql(qout, sizeof(qout), "SELECT count(*) FROM driver_rules"));
 	for (size_t i = 0; i < nitems(b400); i++)
 		is_int(new_rule(alice, b400[i], NULL), 400, b400[i]);
 	for (size_t i = 0; i < nitems(b422); i++)
@@ -402,8 +373,8 @@ t_rules_bad(void)
 		   ?: "",
 	       r_d) != NULL,
 	    "the message names the other rule");
-	is_str(
-	    sql("SELECT count(*) FROM driver_rules"), before, "nothing stored");
+	is_str(sql(qout, sizeof(qout), "SELECT count(*) FROM driver_rules"),
+	    before, "nothing stored");
 	is_int(new_rule(alice,
 		   "{\"vehicle_id\":\"" CAR "\",\"start_time\":\"08:00\","
 		   "\"end_time\":\"08:30\",\"priority\":1000,\"enabled\":"
@@ -436,7 +407,8 @@ t_manual(void)
 	expect(d2, "Alice", "manual", "-", "still Alice");
 	is_int(sync_job("recompute"), 0, "tessie-sync recompute runs");
 	snprintf(id2, sizeof(id2), "%s",
-	    sql("SELECT id FROM drives WHERE vehicle_id = '" CAR
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM drives WHERE vehicle_id = '" CAR
 		"' ORDER BY started_at OFFSET 1 LIMIT 1"));
 	is_str(id2, d2, "drive 2 keeps its id");
 	expect(d2, "Alice", "manual", "-", "and its manual driver");
@@ -450,7 +422,8 @@ t_manual(void)
 	is_int(
 	    attribute("{\"vehicle_id\":\"" CAR "\"}"), 1, "back to the rules");
 	is_str(who(d2),
-	    sql("SELECT 'Carol|rule|' || id FROM driver_rules "
+	    sql(qout, sizeof(qout),
+		"SELECT 'Carol|rule|' || id FROM driver_rules "
 		"WHERE driver_id = '%s'",
 		carol),
 	    "drive 2: Carol's work rule again");
@@ -462,10 +435,12 @@ t_manual_bad(void)
 	char path[128], before[160];
 
 	/* After the recompute, which would have deleted it. */
-	sql("INSERT INTO drives (id, vehicle_id, started_at, ended_at) VALUES "
+	sql(qout, sizeof(qout),
+	    "INSERT INTO drives (id, vehicle_id, started_at, ended_at) VALUES "
 	    "('" OTHER_DRIVE "', '" OTHER_CAR "', '2024-03-05 07:00+00', "
 	    "'2024-03-05 07:30+00') ON CONFLICT DO NOTHING");
-	is_str(sql("SELECT count(*) FROM drives WHERE id = '" OTHER_DRIVE "'"),
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT count(*) FROM drives WHERE id = '" OTHER_DRIVE "'"),
 	    "1", "another account's drive");
 	snprintf(before, sizeof(before), "%s", who(d2));
 	snprintf(path, sizeof(path), "/api/drives/%s/driver", d2);
@@ -488,7 +463,8 @@ t_manual_bad(void)
 		   "{\"driver_id\":null}"),
 	    404, "another account's drive");
 	is_str(who(d2), before, "drive 2 unchanged");
-	is_str(sql("SELECT coalesce(attribution, '-') FROM drives WHERE id = "
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT coalesce(attribution, '-') FROM drives WHERE id = "
 		   "'" OTHER_DRIVE "'"),
 	    "-", "theirs unchanged");
 
@@ -600,17 +576,20 @@ t_delete(void)
 	snprintf(path, sizeof(path), "/api/drivers/%s", dave);
 	is_int(call("DELETE", path, NULL), 204, "delete Dave");
 	is_int(call("DELETE", path, NULL), 404, "gone");
-	is_str(sql("SELECT count(*) FROM drives WHERE vehicle_id = '" CAR "' "
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT count(*) FROM drives WHERE vehicle_id = '" CAR "' "
 		   "AND driver_id IS NULL"),
 	    "2", "both drives stay, without a driver");
-	is_str(sql("SELECT count(*) FROM driver_rules WHERE driver_id = "
+	is_str(sql(qout, sizeof(qout),
+		   "SELECT count(*) FROM driver_rules WHERE driver_id = "
 		   "'%s'",
 		   dave),
 	    "0", "his rules went with him");
 	is_int(attribute("{\"vehicle_id\":\"" CAR "\"}"), 1,
 	    "drive 1 goes back to the rules; drive 2 stays manual");
 	expect(d1, "Carol", "rule",
-	    sql("SELECT id FROM driver_rules WHERE driver_id = '%s'", carol),
+	    sql(qout, sizeof(qout),
+		"SELECT id FROM driver_rules WHERE driver_id = '%s'", carol),
 	    "drive 1: Carol's work rule");
 	expect(d2, "-", "manual", "-", "drive 2: manual, nobody");
 	snprintf(path, sizeof(path), "/api/drives/%s/driver", d2);
@@ -641,18 +620,15 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	char body[256];
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&last, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(last.json, "token")) ?: "");
+	client_pace_us = 25 * 1000; /* nginx's request rate */
+	login(token, sizeof(token));
 	rc = tap_run(tests, nitems(tests));
 	/* Leave the account as test_it_derive.c left it. */
-	sql("DELETE FROM drivers WHERE name IN ('Alice', 'Bob', 'Carol', "
+	sql(qout, sizeof(qout),
+	    "DELETE FROM drivers WHERE name IN ('Alice', 'Bob', 'Carol', "
 	    "'Dave'); DELETE FROM drives WHERE id = '" OTHER_DRIVE "'; "
 	    "DELETE FROM drivers WHERE id = '" OTHER_DRIVER "'; "
 	    "UPDATE drives SET attribution = NULL, driver_rule_id = NULL "

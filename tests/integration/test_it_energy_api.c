@@ -16,7 +16,7 @@
 
 #include "../tap.h"
 #include "auth.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define ACCT "e0e0e0e0-0000-4000-8000-0000000000ac"
@@ -29,53 +29,15 @@
 #define CAR "e0e0e0e0-0000-4000-8000-000000000021"
 #define NO_SUCH "99999999-9999-4999-8999-999999999999"
 
-/* nginx's request rate: every request waits its turn. */
-static void
-pace(void)
-{
-	usleep(25 * 1000);
-}
-
-#define http_get(...) (pace(), http_get(__VA_ARGS__))
-
 static char token[2048];
-
-/* Runs sql (a file's worth) with psql; returns its output in out. */
-static void
-psql(struct sbuf *out, const char *sql)
-{
-	char path[] = "/tmp/tessie-it-energy.XXXXXX", cmd[512], buf[4096];
-	size_t n;
-	FILE *p;
-	int fd;
-
-	sbuf_reset(out);
-	if ((fd = mkstemp(path)) < 0)
-		return;
-	if (write(fd, sql, strlen(sql)) != (ssize_t)strlen(sql)) {
-		close(fd);
-		unlink(path);
-		return;
-	}
-	close(fd);
-	/* Our shell reads the file: psql may run as another user. */
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh <%s 2>&1",
-	    getenv("TEST_STACK_DIR"), path);
-	if ((p = popen(cmd, "r")) != NULL) {
-		while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-			sbuf_add(out, buf, n);
-		pclose(p);
-	}
-	unlink(path);
-}
 
 static void
 sql_ok(const char *sql, const char *what)
 {
 	struct sbuf out = SBUF_INIT(1 << 16);
 
-	psql(&out, sql);
-	if (!ok(strstr(out.buf, "ERROR") == NULL &&
+	if (!ok(psql_script(&out, sql) == 0 &&
+		    strstr(out.buf, "ERROR") == NULL &&
 		    strstr(out.buf, "No such file") == NULL,
 		what))
 		printf("#   %s\n", out.buf);
@@ -94,8 +56,7 @@ has_column(const char *table, const char *column)
 	    "SELECT count(*) FROM information_schema.columns WHERE "
 	    "table_name = '%s' AND column_name = '%s';",
 	    table, column);
-	psql(&out, sql);
-	yes = atoi(out.buf) > 0;
+	yes = psql(&out, sql) == 0 && atoi(out.buf) > 0;
 	sbuf_release(&out);
 	return yes;
 }
@@ -628,6 +589,7 @@ int
 main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	client_pace_us = 25 * 1000; /* nginx's request rate: wait our turn */
 	tap_current = "setup";
 	setup();
 	return tap_run(tests, nitems(tests));

@@ -21,14 +21,13 @@
 
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define ZONE "Europe/Berlin"
@@ -40,89 +39,6 @@ static pid_t sim_pid = -1;
 static int connected_before; /* someone else's account: leave it be */
 static char sunny[16], cloudy[16]; /* local dates */
 static char site[24]; /* Tesla id of our simulator's site, as text */
-
-/* Exit status of tessie-sync JOB (against our simulator). */
-static int
-sync_job(const char *job)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
-	    getenv("TEST_BUILD_DIR"), job, getenv("TEST_STACK_DIR"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The first row of a query, as text in out (empty on error). */
-static const char *
-sql(char *out, size_t n, const char *fmt, ...)
-{
-	char q[8192], cmd[8400];
-	va_list ap;
-	FILE *p;
-	size_t k = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	out[0] = '\0';
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, n - 1, p);
-		pclose(p);
-	}
-	out[k] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
-static double
-sql_num(const char *fmt, const char *a, const char *b)
-{
-	char buf[256];
-
-	sql(buf, sizeof(buf), fmt, a, b);
-	return buf[0] ? atof(buf) : NAN;
-}
-
-/* A request to our simulator (admin, or Fleet API with its static token). */
-static json_t *
-sim(const char *method, const char *path, const char *body)
-{
-	char *saved = strdup(getenv("TEST_BASE_URL"));
-	struct resp r;
-	json_t *j;
-
-	setenv("TEST_BASE_URL", sim_url, 1);
-	http_send(&r, method, path,
-	    strncmp(path, "/api/", 5) == 0 ? "sim-test-token" : NULL,
-	    body ? "application/json" : NULL, body, body ? strlen(body) : 0);
-	setenv("TEST_BASE_URL", saved, 1);
-	free(saved);
-	j = json_incref(r.json);
-	resp_free(&r);
-	return j;
-}
-
-static void
-clock_set(const char *local)
-{
-	char body[96];
-
-	snprintf(body, sizeof(body), "{\"set\":\"%s\"}", local);
-	json_decref(sim("POST", "/sim/clock", body));
-}
-
-static void
-clock_advance(long s)
-{
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"advance_s\":%ld}", s);
-	json_decref(sim("POST", "/sim/clock", body));
-}
 
 /* The Tesla site id of the household's site. */
 static long long
@@ -632,14 +548,14 @@ t_idempotent(void)
 	char before[128], after[128], buf[64];
 
 	sql(before, sizeof(before),
-	    "SELECT count(*) || ' ' || max(updated_at) " OURS "%s", site);
+	    "SELECT count(*) || ' ' || max(d.updated_at) " OURS "%s", site);
 	is_int(sync_job("rollup"), 0, "rollup again");
 	sql(after, sizeof(after),
-	    "SELECT count(*) || ' ' || max(updated_at) " OURS "%s", site);
+	    "SELECT count(*) || ' ' || max(d.updated_at) " OURS "%s", site);
 	is_str(after, before, "changes nothing (updated_at unchanged)");
 	is_int(sync_job("rollup_full"), 0, "rollup_full");
 	sql(after, sizeof(after),
-	    "SELECT count(*) || ' ' || max(updated_at) " OURS "%s", site);
+	    "SELECT count(*) || ' ' || max(d.updated_at) " OURS "%s", site);
 	is_str(after, before, "a full rebuild gives the same rows");
 	is_int(sync_job("rollup_full"), 0, "rollup_full again");
 	is_str(sql(buf, sizeof(buf),
@@ -724,50 +640,14 @@ static const struct tap_test tests[] = {
 	TAP(t_bad_input),
 };
 
-/* Our simulator on a free port; 0 when it listens. */
-static int
-sim_start(void)
-{
-	char out[512], line[256];
-	FILE *f;
-
-	snprintf(
-	    out, sizeof(out), "%s/sim-energy.out", getenv("TEST_STACK_DIR"));
-	if ((sim_pid = fork()) == 0) {
-		if (freopen(out, "w", stdout) == NULL)
-			_exit(127);
-		snprintf(line, sizeof(line), "%s/tessie-sim",
-		    getenv("TEST_BUILD_DIR"));
-		execl(line, "tessie-sim", "-p", "0", "-S", "42", "-H", "16",
-		    "-A", "sim-test-token", "-Z", ZONE, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		int port = 0;
-
-		if ((f = fopen(out, "r")) != NULL) {
-			while (fgets(line, sizeof(line), f) != NULL)
-				if (sscanf(line, "listening on 127.0.0.1:%d",
-					&port) == 1)
-					break;
-			fclose(f);
-		}
-		if (port > 0) {
-			snprintf(sim_url, sizeof(sim_url),
-			    "http://127.0.0.1:%d", port);
-			return 0;
-		}
-		usleep(50000);
-	}
-	return -1;
-}
+static const char *const sim_args[] = { "-S", "42", "-H", "16", "-A", SIM_TOKEN,
+	"-Z", ZONE, NULL };
 
 static void
 cleanup(void)
 {
 	char buf[256];
 	struct resp r;
-	int st;
 
 	/* Our sites and our account's token go: the next tests start
 	 * from run.sh's simulator as if we had never been. */
@@ -780,26 +660,17 @@ cleanup(void)
 		    &r, "DELETE", "/api/auth/token", token, NULL, NULL, 0);
 		resp_free(&r);
 	}
-	if (sim_pid > 0) {
-		kill(sim_pid, SIGTERM);
-		waitpid(sim_pid, &st, 0);
-	}
+	sim_stop(sim_pid);
 }
 
 int
 main(void)
 {
-	char body[256];
 	struct resp r;
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
+	login(token, sizeof(token));
 	http_get(&r, "/api/auth/status", token);
 	connected_before = json_is_true(json_object_get(r.json, "connected"));
 	resp_free(&r);
@@ -808,10 +679,12 @@ main(void)
 		printf("1..0 # SKIP a Tesla account is already connected\n");
 		return 0;
 	}
-	if (sim_start() == -1) {
+	if ((sim_pid = sim_spawn(
+		 "sim-energy.out", sim_args, sim_url, sizeof(sim_url))) == -1) {
 		printf("1..0 # SKIP the simulator did not start\n");
 		return 1;
 	}
+	setenv("TEST_SIM_URL", sim_url, 1); /* sim() and clock_set() */
 	setenv("TESLA_API_BASE_URL", sim_url, 1);
 	setenv("TESLA_AUTH_URL", sim_url, 1);
 	http_post_json(&r, "/api/auth/token", token,

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "fleet_parse.h"
 #include "util.h"
 
@@ -56,31 +56,6 @@ static const char series[] =
 
 static char token[2048];
 
-static void
-login(void)
-{
-	char body[256];
-	struct resp r;
-
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
-}
-
-/* Runs sql (no double quotes in it) on the test database; 0 or -1. */
-static int
-psql_run(const char *sql)
-{
-	char cmd[4096];
-
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" >/dev/null",
-	    getenv("TEST_STACK_DIR"), sql);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* The number at key of point i of a history answer (-12345 when absent). */
 static double
 pt_num(const struct resp *r, size_t i, const char *key)
@@ -108,7 +83,7 @@ t_series(void)
 {
 	struct resp r;
 
-	ok(psql_run(series) == 0, "series inserted");
+	ok(psql(NULL, series) == 0, "series inserted");
 	http_get(&r, H2 "?" RANGE "&points=4", token);
 	is_int(r.status, 200, "history answers 200");
 	is_str(json_string_value(json_object_get(r.json, "vehicle_id")), V2,
@@ -388,16 +363,17 @@ t_large(void)
 {
 	struct resp r;
 
-	ok(psql_run("INSERT INTO vehicle_states (vehicle_id, ts, "
-		    "battery_level, odometer_km, rated_range_km, speed_kmh, "
-		    "power_kw, inside_temp_c, outside_temp_c, latitude, "
-		    "longitude, elevation_m, usable_battery_level, "
-		    "charger_power_kw, charge_energy_added_kwh) "
-		    "SELECT '" V2 "', '2025-04-01T00:00:00Z'::timestamptz + "
-		    "make_interval(mins => i), 50, 2000 + i, 250, 80, 12.5, "
-		    "21, 9, 52.5, 13.25, 34, 48, 0, 0 "
-		    "FROM generate_series(0, 1999) i "
-		    "ON CONFLICT DO NOTHING") == 0,
+	ok(psql(NULL,
+	       "INSERT INTO vehicle_states (vehicle_id, ts, "
+	       "battery_level, odometer_km, rated_range_km, speed_kmh, "
+	       "power_kw, inside_temp_c, outside_temp_c, latitude, "
+	       "longitude, elevation_m, usable_battery_level, "
+	       "charger_power_kw, charge_energy_added_kwh) "
+	       "SELECT '" V2 "', '2025-04-01T00:00:00Z'::timestamptz + "
+	       "make_interval(mins => i), 50, 2000 + i, 250, 80, 12.5, "
+	       "21, 9, 52.5, 13.25, 34, 48, 0, 0 "
+	       "FROM generate_series(0, 1999) i "
+	       "ON CONFLICT DO NOTHING") == 0,
 	    "2000 samples inserted");
 	http_get(&r,
 	    H2 "?from=2025-04-01T00:00:00Z&to=2025-04-02T09:20:00Z"
@@ -495,60 +471,23 @@ static const char raw_buckets[] =
     "GROUP BY date_bin(make_interval(secs => :iv), ts, to_timestamp(:o))\n"
     "ORDER BY 1;\n";
 
-/* Runs psql with args; its output (free() it), or NULL. */
-static char *
-psql_output(const char *args)
-{
-	char cmd[4096], buf[8192];
-	struct sbuf sb;
-	size_t n;
-	FILE *f;
-
-	snprintf(
-	    cmd, sizeof(cmd), "%s/psql.sh %s", getenv("TEST_STACK_DIR"), args);
-	if ((f = popen(cmd, "r")) == NULL)
-		return NULL;
-	sbuf_init(&sb, 64 << 20);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&sb, buf, n);
-	if (pclose(f) != 0)
-		sb.failed = 1;
-	return sbuf_detach(&sb, NULL);
-}
-
-/* The last line of what psql prints for sql (no double quotes), as a number. */
+/* The last line of what psql prints for sql as a number; -1 on failure. */
 static long
 psql_number(const char *sql)
 {
-	char args[4096], *out, *p;
+	struct sbuf out = SBUF_INIT(1 << 20);
+	char *p;
 	long v = -1;
 
-	snprintf(args, sizeof(args), "-c \"%s\"", sql);
-	if ((out = psql_output(args)) == NULL)
-		return -1;
-	for (p = out + strlen(out); p > out && p[-1] == '\n'; p--)
-		p[-1] = '\0';
-	if ((p = strrchr(out, '\n')) == NULL)
-		p = out;
-	v = strtol(p, NULL, 10);
-	free(out);
+	if (psql(&out, sql) == 0) {
+		for (p = out.buf + out.len; p > out.buf && p[-1] == '\n'; p--)
+			p[-1] = '\0';
+		if ((p = strrchr(out.buf, '\n')) == NULL)
+			p = out.buf;
+		v = strtol(p, NULL, 10);
+	}
+	sbuf_release(&out);
 	return v;
-}
-
-/* Column i (0-based) of a '|'-separated line, copied into buf. */
-static const char *
-column(const char *line, int i, char *buf, size_t len)
-{
-	size_t n;
-
-	for (; i > 0 && line != NULL; i--)
-		if ((line = strchr(line, '|')) != NULL)
-			line++;
-	if (line == NULL)
-		return "";
-	n = strcspn(line, "|\n");
-	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), line);
-	return buf;
 }
 
 /*
@@ -568,9 +507,13 @@ same_as_raw(const char *what, const char *query, long long from, long long to,
 		"speed_kmh", "power_kw", "inside_temp_c", "outside_temp_c",
 		"charger_power_kw", "charge_energy_added_kwh", "latitude",
 		"longitude", "elevation_m" };
-	char path[512], args[512], file[256], msg[256], ts[24], c1[64], c2[64];
+	char path[512], file[256], msg[256], ts[24], c1[64], c2[64];
+	char vv[64], vf[32], vt[32], viv[32], vo[32];
+	const char *args[] = { "-v", vv, "-v", vf, "-v", vt, "-v", viv, "-v",
+		vo, "-f", file, NULL };
+	struct sbuf raw = SBUF_INIT(64 << 20);
 	long long iv, origin;
-	char *out = NULL, *line;
+	const char *out, *line;
 	size_t i, n, bad = 0, far = 0;
 	struct resp r;
 	FILE *f;
@@ -590,13 +533,18 @@ same_as_raw(const char *what, const char *query, long long from, long long to,
 		fputs(raw_buckets, f);
 		fclose(f);
 	}
-	snprintf(args, sizeof(args),
-	    "-v v=%s -v f=%lld -v t=%lld -v iv=%lld -v o=%lld -f %s", VR, from,
-	    to, iv > 0 ? iv : 60, origin, file);
-	if (!ok(iv > 0 && (out = psql_output(args)) != NULL, "raw SQL ran")) {
+	snprintf(vv, sizeof(vv), "v=%s", VR);
+	snprintf(vf, sizeof(vf), "f=%lld", from);
+	snprintf(vt, sizeof(vt), "t=%lld", to);
+	snprintf(viv, sizeof(viv), "iv=%lld", iv > 0 ? iv : 60);
+	snprintf(vo, sizeof(vo), "o=%lld", origin);
+	if (!ok(iv > 0 && psql_argv(&raw, NULL, args, raw_buckets) == 0,
+		"raw SQL ran")) {
+		sbuf_release(&raw);
 		resp_free(&r);
 		return;
 	}
+	out = raw.buf;
 	for (n = 0, line = out; (line = strchr(line, '\n')) != NULL; n++)
 		line++;
 	snprintf(
@@ -604,7 +552,7 @@ same_as_raw(const char *what, const char *query, long long from, long long to,
 	is_int(npoints(&r), n, msg);
 	for (i = 0, line = out; i < n && i < npoints(&r); i++) {
 		time_rfc3339(
-		    atoll(column(line, 0, c1, sizeof(c1))), ts, sizeof(ts));
+		    atoll(field(line, 0, c1, sizeof(c1))), ts, sizeof(ts));
 		if (strcmp(ts,
 			json_string_value(json_object_get(pt(&r, i), "ts"))
 			    ?: "") != 0)
@@ -612,8 +560,8 @@ same_as_raw(const char *what, const char *query, long long from, long long to,
 		for (int k = 0; k < NFIELDS; k++) {
 			json_t *v = json_object_get(pt(&r, i), names[k]);
 
-			column(line, 1 + 2 * k, c1, sizeof(c1));
-			column(line, 2 + 2 * k, c2, sizeof(c2));
+			field(line, 1 + 2 * k, c1, sizeof(c1));
+			field(line, 2 + 2 * k, c2, sizeof(c2));
 			if (c1[0] == '\0') {
 				bad += !json_is_null(v);
 				continue;
@@ -646,7 +594,7 @@ same_as_raw(const char *what, const char *query, long long from, long long to,
 		printf("#   %zu differences\n", bad);
 	snprintf(msg, sizeof(msg), "%s: within 1e-6 of avg()", what);
 	ok(far == 0, msg);
-	free(out);
+	sbuf_release(&raw);
 	resp_free(&r);
 }
 
@@ -675,7 +623,7 @@ rollup_is_fresh(const char *what)
 static void
 t_rollup(void)
 {
-	ok(psql_run(rollup_car) == 0, "eight days of samples inserted");
+	ok(psql(NULL, rollup_car) == 0, "eight days of samples inserted");
 	is_int(psql_number("SELECT count(*) FROM vehicle_rollups WHERE "
 			   "vehicle_id = '" VR "' AND span_s = 21600"),
 	    31, "the insert filled the 6-hour rollup (31 buckets)");
@@ -721,10 +669,11 @@ t_rollup_changes(void)
 	struct resp r;
 
 	/* A sample in the empty hour, and one more in an hour with some. */
-	ok(psql_run("INSERT INTO vehicle_states (vehicle_id, ts, "
-		    "battery_level, speed_kmh, power_kw) VALUES ('" VR "', "
-		    "'2025-05-02T10:30:00Z', 42, 123.5, 7.25), ('" VR "', "
-		    "'2025-05-02T13:00:30Z', 99, 321, -5)") == 0,
+	ok(psql(NULL,
+	       "INSERT INTO vehicle_states (vehicle_id, ts, "
+	       "battery_level, speed_kmh, power_kw) VALUES ('" VR "', "
+	       "'2025-05-02T10:30:00Z', 42, 123.5, 7.25), ('" VR "', "
+	       "'2025-05-02T13:00:30Z', 99, 321, -5)") == 0,
 	    "late samples inserted");
 	same_as_raw("late samples", day2, d2, d2 + 86400, 3600, 3600);
 	http_get(&r,
@@ -738,10 +687,11 @@ t_rollup_changes(void)
 	    "with the late sample's values");
 	resp_free(&r);
 
-	ok(psql_run("UPDATE vehicle_states SET speed_kmh = 499, "
-		    "battery_level = 0 WHERE vehicle_id = '" VR "' AND ts = "
-		    "(SELECT min(ts) FROM vehicle_states WHERE vehicle_id = "
-		    "'" VR "' AND ts >= '2025-05-02T15:00:00Z')") == 0,
+	ok(psql(NULL,
+	       "UPDATE vehicle_states SET speed_kmh = 499, "
+	       "battery_level = 0 WHERE vehicle_id = '" VR "' AND ts = "
+	       "(SELECT min(ts) FROM vehicle_states WHERE vehicle_id = "
+	       "'" VR "' AND ts >= '2025-05-02T15:00:00Z')") == 0,
 	    "a sample updated");
 	same_as_raw("updated sample", day2, d2, d2 + 86400, 3600, 3600);
 	http_get(&r,
@@ -751,19 +701,21 @@ t_rollup_changes(void)
 	ok(pt_num(&r, 0, "speed_kmh") == 499, "the new maximum shows");
 	resp_free(&r);
 
-	ok(psql_run("UPDATE vehicle_states SET ts = '2025-05-02T11:59:00Z' "
-		    "WHERE vehicle_id = '" VR "' AND ts = (SELECT max(ts) "
-		    "FROM vehicle_states WHERE vehicle_id = '" VR "' AND ts < "
-		    "'2025-05-02T20:00:00Z')") == 0,
+	ok(psql(NULL,
+	       "UPDATE vehicle_states SET ts = '2025-05-02T11:59:00Z' "
+	       "WHERE vehicle_id = '" VR "' AND ts = (SELECT max(ts) "
+	       "FROM vehicle_states WHERE vehicle_id = '" VR "' AND ts < "
+	       "'2025-05-02T20:00:00Z')") == 0,
 	    "a sample moved to another hour");
 	same_as_raw("moved sample", day2, d2, d2 + 86400, 3600, 3600);
 
-	ok(psql_run("DELETE FROM vehicle_states WHERE vehicle_id = '" VR "' "
-		    "AND ts >= '2025-05-02T16:00:00Z' AND ts < "
-		    "'2025-05-02T17:00:00Z'; DELETE FROM vehicle_states WHERE "
-		    "vehicle_id = '" VR "' AND ts = (SELECT min(ts) FROM "
-		    "vehicle_states WHERE vehicle_id = '" VR "' AND ts >= "
-		    "'2025-05-02T18:00:00Z')") == 0,
+	ok(psql(NULL,
+	       "DELETE FROM vehicle_states WHERE vehicle_id = '" VR "' "
+	       "AND ts >= '2025-05-02T16:00:00Z' AND ts < "
+	       "'2025-05-02T17:00:00Z'; DELETE FROM vehicle_states WHERE "
+	       "vehicle_id = '" VR "' AND ts = (SELECT min(ts) FROM "
+	       "vehicle_states WHERE vehicle_id = '" VR "' AND ts >= "
+	       "'2025-05-02T18:00:00Z')") == 0,
 	    "an hour and one more sample deleted");
 	same_as_raw("deleted samples", day2, d2, d2 + 86400, 3600, 3600);
 	same_as_raw("deleted samples, 6 h",
@@ -774,7 +726,7 @@ t_rollup_changes(void)
 	is_int(psql_number("BEGIN; TRUNCATE vehicle_states; SELECT count(*) "
 			   "FROM vehicle_rollups; ROLLBACK"),
 	    0, "TRUNCATE empties the rollup");
-	ok(psql_run("DELETE FROM vehicles WHERE id = '" VR "'") == 0,
+	ok(psql(NULL, "DELETE FROM vehicles WHERE id = '" VR "'") == 0,
 	    "the car deleted");
 	is_int(psql_number("SELECT count(*) FROM vehicle_rollups WHERE "
 			   "vehicle_id = '" VR "'"),
@@ -795,6 +747,6 @@ int
 main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	login();
+	login(token, sizeof(token));
 	return tap_run(tests, nitems(tests));
 }

@@ -7,101 +7,17 @@
 #include <sys/wait.h>
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 static char token[2048];
 static char car_id[3][24]; /* Tesla ids of the three cars */
-
-/* Exit status of tessie-sync JOB. */
-static int
-sync_job(const char *job)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
-	    getenv("TEST_BUILD_DIR"), job, getenv("TEST_STACK_DIR"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The first value of a query, as text in out (empty on error). */
-static const char *
-sql(char *out, size_t n, const char *fmt, ...)
-{
-	char q[2048], cmd[2300];
-	va_list ap;
-	FILE *p;
-	size_t k = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	out[0] = '\0';
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, n - 1, p);
-		pclose(p);
-	}
-	out[k] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
-static long
-sql_long(const char *fmt, const char *arg)
-{
-	char buf[256];
-
-	sql(buf, sizeof(buf), fmt, arg);
-	return atol(buf);
-}
-
-/* A request to the simulator's admin API; returns its JSON (caller frees). */
-static json_t *
-sim(const char *method, const char *path, const char *body)
-{
-	char *saved =
-	    getenv("TEST_BASE_URL") ? strdup(getenv("TEST_BASE_URL")) : NULL;
-	struct resp r;
-	json_t *j;
-
-	setenv("TEST_BASE_URL", getenv("TEST_SIM_URL"), 1);
-	http_send(&r, method, path, NULL, body ? "application/json" : NULL,
-	    body, body ? strlen(body) : 0);
-	if (saved != NULL) {
-		setenv("TEST_BASE_URL", saved, 1);
-		free(saved);
-	}
-	j = json_incref(r.json);
-	resp_free(&r);
-	return j;
-}
-
-static void
-sim_do(const char *method, const char *path, const char *body)
-{
-	json_decref(sim(method, path, body));
-}
-
-static void
-set_state(int car, const char *state)
-{
-	char body[128];
-
-	snprintf(body, sizeof(body), "{\"vehicle\":%s,\"state\":\"%s\"}",
-	    car_id[car], state);
-	sim_do("POST", "/sim/state", body);
-}
 
 /*
  * Puts a car to sleep for one vehicles run and wakes it, as when its owner
@@ -110,29 +26,9 @@ set_state(int car, const char *state)
 static void
 wake(int car)
 {
-	set_state(car, "asleep");
+	set_state(car_id[car], "asleep");
 	sync_job("vehicles");
-	set_state(car, "online");
-}
-
-/* How many times the simulator saw endpoint for car (-1: all cars). */
-static long
-calls(int car, const char *endpoint)
-{
-	json_t *c = sim("GET", "/sim/calls", NULL), *v;
-	long n;
-
-	if (car >= 0)
-		v = json_object_get(
-		    json_object_get(
-			json_object_get(c, "by_vehicle"), car_id[car]),
-		    endpoint);
-	else
-		v = json_object_get(
-		    json_object_get(c, "by_endpoint"), endpoint);
-	n = (long)json_integer_value(v);
-	json_decref(c);
-	return n;
+	set_state(car_id[car], "online");
 }
 
 static long
@@ -162,16 +58,17 @@ t_asleep_never_polled(void)
 	long before0;
 
 	sim_do("POST", "/sim/reset-calls", "{}");
-	set_state(0, "asleep");
-	set_state(1, "online");
-	set_state(2, "online");
+	set_state(car_id[0], "asleep");
+	set_state(car_id[1], "online");
+	set_state(car_id[2], "online");
 	before0 = states_of(0);
 	is_int(sync_job("vehicles"), 0, "vehicles job succeeds");
-	is_int(calls(0, "vehicle_data"), 0,
+	is_int(calls(car_id[0], "vehicle_data"), 0,
 	    "an asleep car is never sent "
 	    "vehicle_data");
-	is_int(calls(-1, "wake_up"), 0, "and no car is ever woken");
-	is_int(calls(1, "vehicle_data"), 1, "an online car is polled once");
+	is_int(calls(NULL, "wake_up"), 0, "and no car is ever woken");
+	is_int(calls(car_id[1], "vehicle_data"), 1,
+	    "an online car is polled once");
 	is_int(states_of(0), before0, "nothing stored for the asleep car");
 	ok(states_of(1) >= 1 && states_of(2) >= 1,
 	    "the online cars' states are stored");
@@ -251,7 +148,7 @@ t_day(void)
 	 */
 	sql(buf, sizeof(buf),
 	    "SELECT to_char(max(d + time '05:00') AT TIME ZONE "
-	    "'Europe/Berlin', 'YYYY-MM-DD\\\"T\\\"HH24:MI:SS\\\"Z\\\"') "
+	    "'Europe/Berlin', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
 	    "FROM generate_series((now() AT TIME ZONE 'Europe/Berlin')::date "
 	    "- 4, (now() AT TIME ZONE 'Europe/Berlin')::date, '1 day') d "
 	    "WHERE extract(isodow FROM d) <= 5 AND d + time '05:00' <= "
@@ -260,7 +157,7 @@ t_day(void)
 	snprintf(body, sizeof(body), "{\"set\":\"%s\"}", t0);
 	sim_do("POST", "/sim/clock", body);
 	for (int i = 0; i < 3; i++)
-		set_state(i, "auto");
+		set_state(car_id[i], "auto");
 	truth = sim_odometers();
 	/* 20 hours in 20-minute steps, the jobs running as cron would. */
 	for (int step = 0; step < 60; step++) {
@@ -300,7 +197,7 @@ t_day(void)
 		    "ZONE 'Europe/Berlin')::date) x%s",
 	       "") >= 288,
 	    "a whole day of 5-minute energy history");
-	is_int(calls(-1, "wake_up"), 0, "no wake_up in a whole day");
+	is_int(calls(NULL, "wake_up"), 0, "no wake_up in a whole day");
 	/* The drives of that day add up to what the cars drove. */
 	is_int(sync_job("analytics"), 0, "analytics over the day");
 	sql(buf, sizeof(buf),
@@ -370,7 +267,7 @@ t_let_sleep(void)
 	if (!ok(car >= 0, "a parked car that is not charging"))
 		return;
 	for (int k = 0; k < 3; k++)
-		set_state(k, k == car ? "auto" : "asleep");
+		set_state(car_id[k], k == car ? "auto" : "asleep");
 	/* Its latest sample again, six hours ahead of the car's clock. */
 	sql(ahead, sizeof(ahead),
 	    "INSERT INTO vehicle_states SELECT (jsonb_populate_record("
@@ -383,25 +280,22 @@ t_let_sleep(void)
 	    "a sample stamped ahead of the car's clock");
 	/* The owner opens the app: the car wakes (the simulator's model). */
 	{
-		char *saved = strdup(getenv("TEST_BASE_URL")), path[96];
+		char path[96];
 		struct resp r;
 
-		setenv("TEST_BASE_URL", getenv("TEST_SIM_URL"), 1);
 		snprintf(path, sizeof(path), "/api/1/vehicles/%s/wake_up",
 		    car_id[car]);
-		http_send(&r, "POST", path, "sim-test-token", NULL, NULL, 0);
-		setenv("TEST_BASE_URL", saved, 1);
-		free(saved);
+		sim_send(&r, "POST", path, NULL);
 		is_int(r.status, 200, "the car is woken by its owner");
 		resp_free(&r);
 	}
 	sim_do("POST", "/sim/clock", "{\"advance_s\":30}");
-	n0 = (int)calls(car, "vehicle_data");
+	n0 = (int)calls(car_id[car], "vehicle_data");
 	for (int run = 0; run < 6; run++) {
 		sync_job("vehicles");
 		sim_do("POST", "/sim/clock", "{\"advance_s\":300}");
 	}
-	polls = (int)calls(car, "vehicle_data") - n0;
+	polls = (int)calls(car_id[car], "vehicle_data") - n0;
 	sql(ahead, sizeof(ahead),
 	    "DELETE FROM vehicle_states WHERE vehicle_id = (SELECT id FROM "
 	    "vehicles WHERE tesla_id = %s) AND ts = '%s'",
@@ -416,7 +310,7 @@ t_let_sleep(void)
 	       "") > 0,
 	    "the runs say they let it be");
 	for (int k = 0; k < 3; k++)
-		set_state(k, "auto");
+		set_state(car_id[k], "auto");
 }
 
 static void
@@ -473,8 +367,8 @@ t_5xx(void)
 {
 	char buf[256];
 
-	set_state(0, "asleep");
-	set_state(2, "asleep");
+	set_state(car_id[0], "asleep");
+	set_state(car_id[2], "asleep");
 	wake(1);
 	sim_do("POST", "/sim/faults",
 	    "{\"path\":\"vehicle_data\",\"kind\":\"status\",\"status\":503}");
@@ -492,11 +386,11 @@ t_malformed(void)
 	char body[160], buf[64];
 	long s2 = states_of(2);
 
-	set_state(1, "asleep");
-	set_state(2, "asleep");
+	set_state(car_id[1], "asleep");
+	set_state(car_id[2], "asleep");
 	sync_job("vehicles");
-	set_state(1, "online");
-	set_state(2, "online");
+	set_state(car_id[1], "online");
+	set_state(car_id[2], "online");
 	s2 = states_of(2);
 	snprintf(body, sizeof(body),
 	    "{\"path\":\"vehicle_data\",\"vehicle\":%s,\"kind\":\"malformed\","
@@ -514,7 +408,7 @@ t_malformed(void)
 	    "\"kind\":\"wrong_types\",\"count\":1}",
 	    car_id[1]);
 	sim_do("POST", "/sim/faults", body);
-	set_state(2, "asleep");
+	set_state(car_id[2], "asleep");
 	wake(1);
 	is_int(sync_job("vehicles"), 0, "wrong types for one car");
 	is_int(sql_long("SELECT count(*) FROM vehicle_states s JOIN vehicles v "
@@ -577,9 +471,9 @@ t_overlap_and_kill(void)
 	{
 		long before = states_of(1);
 
-		set_state(1, "asleep");
+		set_state(car_id[1], "asleep");
 		sync_job("vehicles");
-		set_state(1, "online");
+		set_state(car_id[1], "online");
 		is_int(sync_job("vehicles"), 0, "the next run completes");
 		is_int(states_of(1), before + 1, "and stores the state");
 	}
@@ -603,7 +497,8 @@ t_budget(void)
 	    "username = 'admin' ON CONFLICT (account_id, key) DO UPDATE SET "
 	    "value = EXCLUDED.value");
 	is_int(sync_job("vehicles"), 0, "over budget, the run succeeds");
-	is_int(calls(1, "vehicle_data"), 0, "but asks for no vehicle data");
+	is_int(calls(car_id[1], "vehicle_data"), 0,
+	    "but asks for no vehicle data");
 	sql(buf, sizeof(buf),
 	    "SELECT message FROM sync_runs WHERE job = 'vehicles' ORDER BY id "
 	    "DESC LIMIT 1");
@@ -616,7 +511,8 @@ t_budget(void)
 	wake(1);
 	sim_do("POST", "/sim/reset-calls", "{}");
 	is_int(sync_job("vehicles"), 0, "under budget again");
-	is_int(calls(1, "vehicle_data"), 1, "vehicle data is fetched again");
+	is_int(calls(car_id[1], "vehicle_data"), 1,
+	    "vehicle data is fetched again");
 }
 
 static void
@@ -750,7 +646,7 @@ t_wake(void)
 	struct resp r;
 
 	sim_do("POST", "/sim/reset-calls", "{}");
-	set_state(0, "auto");
+	set_state(car_id[0], "auto");
 	sql(uuid, sizeof(uuid), "SELECT id FROM vehicles WHERE tesla_id = %s",
 	    car_id[0]);
 	snprintf(path, sizeof(path), "/api/vehicles/%s/wake", uuid);
@@ -759,7 +655,7 @@ t_wake(void)
 	ok(json_is_string(json_object_get(r.json, "state")),
 	    "with the state Tesla reported");
 	resp_free(&r);
-	is_int(calls(0, "wake_up"), 1, "one wake_up reached Tesla");
+	is_int(calls(car_id[0], "wake_up"), 1, "one wake_up reached Tesla");
 	is_int(sql_long("SELECT count(*) FROM fleet_api_calls WHERE "
 			"endpoint_class = 'wake' AND cost = 0.02 AND "
 			"vehicle_id = '%s'",
@@ -771,7 +667,7 @@ t_wake(void)
 		atoi(retry) > 0,
 	    "with Retry-After");
 	resp_free(&r);
-	is_int(calls(0, "wake_up"), 1, "and never reaches Tesla");
+	is_int(calls(car_id[0], "wake_up"), 1, "and never reaches Tesla");
 	http_send(&r, "POST",
 	    "/api/vehicles/44444444-4444-4444-8444-444444444444/wake", token,
 	    NULL, NULL, 0);
@@ -803,14 +699,7 @@ t_oauth(void)
 	snprintf(
 	    sim_path, sizeof(sim_path), "%s", url ? url + strlen(base) : "/");
 	resp_free(&r);
-	{
-		char *saved = strdup(getenv("TEST_BASE_URL"));
-
-		setenv("TEST_BASE_URL", base, 1);
-		http_get(&a, sim_path, NULL);
-		setenv("TEST_BASE_URL", saved, 1);
-		free(saved);
-	}
+	sim_send(&a, "GET", sim_path, NULL);
 	is_int(a.status, 302, "Tesla sends the browser back");
 	resp_header(&a, "Location", loc, sizeof(loc));
 	resp_free(&a);
@@ -863,17 +752,10 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	char body[256];
-	struct resp r;
 	json_t *st;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
+	login(token, sizeof(token));
 	st = sim("GET", "/sim/state", NULL);
 	for (size_t i = 0; i < 3; i++)
 		snprintf(car_id[i], sizeof(car_id[i]), "%lld",

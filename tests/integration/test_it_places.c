@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define OTHER "00000000-0000-4000-8000-00000000000b"
@@ -19,54 +19,7 @@
 #define OTHER_TARIFF "0b0b0b0b-0000-4000-8000-000000000002"
 #define TESLA_TARIFF "7e5a7e5a-0000-4000-8000-000000000003"
 
-/*
- * nginx allows 50 API requests a second with a burst of 100 (limit_req);
- * this file sends hundreds, so every request waits its turn, and the test
- * binaries run after it find the bucket full again.
- */
-static void
-pace(void)
-{
-	usleep(25 * 1000);
-}
-
-#define http_send(...) (pace(), http_send(__VA_ARGS__))
-#define http_get(...) (pace(), http_get(__VA_ARGS__))
-#define http_post_json(...) (pace(), http_post_json(__VA_ARGS__))
-
 static char token[2048];
-
-static void
-login(void)
-{
-	char body[256];
-	struct resp r;
-
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
-}
-
-/* Output of a psql command on the test database. */
-static void
-psql(struct sbuf *out, const char *sql)
-{
-	char cmd[4096], buf[4096];
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\"",
-	    getenv("TEST_STACK_DIR"), sql);
-	sbuf_reset(out);
-	if ((p = popen(cmd, "r")) == NULL)
-		return;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		sbuf_add(out, buf, n);
-	pclose(p);
-}
 
 static long
 http_put_json(
@@ -153,6 +106,35 @@ create(const char *path, const char *body, char *id)
 	if (r.status != 201)
 		printf("# POST %s: %ld %s\n", path, r.status, r.body.buf);
 	resp_free(&r);
+}
+
+/*
+ * Another account's row id at path (a kind): not listed, GET, PUT of body
+ * and DELETE are 404, and query still prints want.
+ */
+static void
+not_ours(const char *path, const char *id, const char *kind, const char *body,
+    const char *query, const char *want)
+{
+	struct sbuf out = SBUF_INIT(1 << 16);
+	char url[256], msg[128];
+	struct resp r;
+
+	snprintf(url, sizeof(url), "%s/%s", path, id);
+	ok(!listed(path, id), "not in the list");
+	http_get(&r, url, token);
+	snprintf(msg, sizeof(msg), "another account's %s: GET 404", kind);
+	is_int(r.status, 404, msg);
+	resp_free(&r);
+	http_put_json(&r, url, token, body);
+	is_int(r.status, 404, "PUT 404");
+	resp_free(&r);
+	http_delete(&r, url);
+	is_int(r.status, 404, "DELETE 404");
+	resp_free(&r);
+	psql(&out, query);
+	is_str(out.buf, want, "and it is untouched");
+	sbuf_release(&out);
 }
 
 #define PLACE(name, extra)                                                     \
@@ -274,7 +256,7 @@ t_places_good(void)
 static void
 t_places_bad(void)
 {
-	char name101[160], body[512], url[256];
+	char name101[160], body[512];
 	struct resp r;
 	const char *m;
 
@@ -376,26 +358,8 @@ t_places_bad(void)
 	resp_free(&r);
 	is_int(listed("/api/places", NO_SUCH), 0, "PUT created nothing");
 
-	/* Another account's place. */
-	snprintf(url, sizeof(url), "/api/places/%s", OTHER_PLACE);
-	ok(!listed("/api/places", OTHER_PLACE), "not in the list");
-	http_get(&r, url, token);
-	is_int(r.status, 404, "another account's place: GET 404");
-	resp_free(&r);
-	http_put_json(&r, url, token, PLACE("it-stolen", ""));
-	is_int(r.status, 404, "PUT 404");
-	resp_free(&r);
-	http_delete(&r, url);
-	is_int(r.status, 404, "DELETE 404");
-	resp_free(&r);
-	{
-		struct sbuf out = SBUF_INIT(1 << 16);
-
-		psql(&out,
-		    "SELECT name FROM places WHERE id = '" OTHER_PLACE "'");
-		is_str(out.buf, "Theirs\n", "and it is untouched");
-		sbuf_release(&out);
-	}
+	not_ours("/api/places", OTHER_PLACE, "place", PLACE("it-stolen", ""),
+	    "SELECT name FROM places WHERE id = '" OTHER_PLACE "'", "Theirs\n");
 	{
 		char id[37];
 
@@ -511,7 +475,7 @@ t_tariffs_good(void)
 static void
 t_tariffs_bad(void)
 {
-	char body[512], name101[160], url[256];
+	char body[512], name101[160];
 	struct resp r;
 	const char *m;
 
@@ -653,27 +617,11 @@ t_tariffs_bad(void)
 	is_int(r.status, 401, "no token is 401");
 	resp_free(&r);
 
-	/* Another account's tariff. */
-	snprintf(url, sizeof(url), "/api/tariffs/%s", OTHER_TARIFF);
-	ok(!listed("/api/tariffs", OTHER_TARIFF), "not in the list");
-	http_get(&r, url, token);
-	is_int(r.status, 404, "another account's tariff: GET 404");
-	resp_free(&r);
-	http_put_json(&r, url, token, FLAT("it-stolen", "{\"per_kwh\":1}"));
-	is_int(r.status, 404, "PUT 404");
-	resp_free(&r);
-	http_delete(&r, url);
-	is_int(r.status, 404, "DELETE 404");
-	resp_free(&r);
-	{
-		struct sbuf out = SBUF_INIT(1 << 16);
-
-		psql(&out,
-		    "SELECT name, content->>'per_kwh' FROM tariffs "
-		    "WHERE id = '" OTHER_TARIFF "'");
-		is_str(out.buf, "Their tariff|0.5\n", "and it is untouched");
-		sbuf_release(&out);
-	}
+	not_ours("/api/tariffs", OTHER_TARIFF, "tariff",
+	    FLAT("it-stolen", "{\"per_kwh\":1}"),
+	    "SELECT name, content->>'per_kwh' FROM tariffs WHERE id = "
+	    "'" OTHER_TARIFF "'",
+	    "Their tariff|0.5\n");
 }
 
 static void
@@ -760,18 +708,20 @@ main(void)
 	struct sbuf out = SBUF_INIT(1 << 16);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	login();
+	/* Hundreds of requests: each waits its turn at nginx (limit_req). */
+	client_pace_us = 25 * 1000;
+	login(token, sizeof(token));
 	/* Rows of another account, and a tariff imported from Tesla. */
 	psql(&out,
 	    "INSERT INTO tariffs (id, account_id, name, currency, kind, "
 	    "content) VALUES ('" OTHER_TARIFF "', '" OTHER "', 'Their tariff', "
-	    "'EUR', 'flat', '{\\\"per_kwh\\\": 0.5}') ON CONFLICT DO NOTHING; "
+	    "'EUR', 'flat', '{\"per_kwh\": 0.5}') ON CONFLICT DO NOTHING; "
 	    "INSERT INTO places (id, account_id, name, latitude, longitude) "
 	    "VALUES ('" OTHER_PLACE "', '" OTHER "', 'Theirs', 1, 2) "
 	    "ON CONFLICT DO NOTHING; "
 	    "INSERT INTO tariffs (id, account_id, name, currency, kind, "
 	    "content, source) SELECT '" TESLA_TARIFF "', id, 'it-tesla', "
-	    "'USD', 'tou', '{\\\"version\\\": 1}', 'tesla' FROM accounts "
+	    "'USD', 'tou', '{\"version\": 1}', 'tesla' FROM accounts "
 	    "WHERE username = 'admin' ON CONFLICT DO NOTHING");
 	sbuf_release(&out);
 	return tap_run(tests, nitems(tests));

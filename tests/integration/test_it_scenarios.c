@@ -14,14 +14,13 @@
 #include <sys/wait.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define ZONE "Europe/Berlin"
@@ -38,100 +37,6 @@ static char token[2048];
 static char car_id[3][24]; /* Tesla ids */
 static char car_vin[3][18];
 static char car_uuid[3][40]; /* ours */
-
-/* Exit status of tessie-sync JOB. */
-static int
-sync_job(const char *job)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
-	    getenv("TEST_BUILD_DIR"), job, getenv("TEST_STACK_DIR"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The first row of a query, as text in out (empty on error). */
-static const char *
-sql(char *out, size_t n, const char *fmt, ...)
-{
-	char q[4096], cmd[4400];
-	va_list ap;
-	FILE *p;
-	size_t k = 0;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	out[0] = '\0';
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, n - 1, p);
-		pclose(p);
-	}
-	out[k] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
-/* A request to the simulator (admin, or Fleet API with the static token). */
-static json_t *
-sim(const char *method, const char *path, const char *body)
-{
-	char *saved =
-	    getenv("TEST_BASE_URL") ? strdup(getenv("TEST_BASE_URL")) : NULL;
-	struct resp r;
-	json_t *j;
-
-	setenv("TEST_BASE_URL", getenv("TEST_SIM_URL"), 1);
-	http_send(&r, method, path,
-	    strncmp(path, "/api/", 5) == 0 ? "sim-test-token" : NULL,
-	    body ? "application/json" : NULL, body, body ? strlen(body) : 0);
-	if (saved != NULL) {
-		setenv("TEST_BASE_URL", saved, 1);
-		free(saved);
-	}
-	j = json_incref(r.json);
-	resp_free(&r);
-	return j;
-}
-
-static void
-sim_do(const char *method, const char *path, const char *body)
-{
-	json_decref(sim(method, path, body));
-}
-
-static void
-set_state(int car, const char *state)
-{
-	char body[128];
-
-	snprintf(body, sizeof(body), "{\"vehicle\":%s,\"state\":\"%s\"}",
-	    car_id[car], state);
-	sim_do("POST", "/sim/state", body);
-}
-
-/* Moves the sim clock to a local date-time or by s seconds. */
-static void
-clock_set(const char *local)
-{
-	char body[96];
-
-	snprintf(body, sizeof(body), "{\"set\":\"%s\"}", local);
-	sim_do("POST", "/sim/clock", body);
-}
-
-static void
-clock_advance(long s)
-{
-	char body[64];
-
-	snprintf(body, sizeof(body), "{\"advance_s\":%ld}", s);
-	sim_do("POST", "/sim/clock", body);
-}
 
 /* Sim time now, s. */
 static long long
@@ -170,26 +75,6 @@ str(const json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? s : "";
-}
-
-/* How many times the simulator saw endpoint for car (-1: all cars). */
-static long
-calls(int car, const char *endpoint)
-{
-	json_t *c = sim("GET", "/sim/calls", NULL), *v;
-	long n;
-
-	if (car >= 0)
-		v = json_object_get(
-		    json_object_get(
-			json_object_get(c, "by_vehicle"), car_id[car]),
-		    endpoint);
-	else
-		v = json_object_get(
-		    json_object_get(c, "by_endpoint"), endpoint);
-	n = (long)json_integer_value(v);
-	json_decref(c);
-	return n;
 }
 
 static long
@@ -294,9 +179,9 @@ parked_idle(struct park_watch *w, const json_t *v, long long dt)
 	if (now != w->in) {
 		if (w->in >= 0)
 			w->polls[w->in] +=
-			    calls(TRIPPER, "vehicle_data") - w->n0;
+			    calls(car_id[TRIPPER], "vehicle_data") - w->n0;
 		if (now >= 0)
-			w->n0 = calls(TRIPPER, "vehicle_data");
+			w->n0 = calls(car_id[TRIPPER], "vehicle_data");
 		w->in = now;
 	}
 	w->t_prev = dt;
@@ -365,18 +250,18 @@ t_road_trip(void)
 	    sql(buf, sizeof(buf),
 		"SELECT to_char(('%s'::date)::timestamp AT TIME ZONE '" ZONE
 		"', "
-		"'YYYY-MM-DD\\\"T\\\"HH24:MI:SS\\\"Z\\\"')",
+		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
 		sat));
 	snprintf(to, sizeof(to), "%s",
 	    sql(buf, sizeof(buf),
 		"SELECT to_char(('%s'::date + 2)::timestamp AT TIME ZONE '" ZONE
-		"', 'YYYY-MM-DD\\\"T\\\"HH24:MI:SS\\\"Z\\\"')",
+		"', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
 		sat));
 	t_end = epoch_of(to);
 	snprintf(buf, sizeof(buf), "%sT08:30:00", sat);
 	clock_set(buf);
 	for (int c = 0; c < 3; c++)
-		set_state(c, "auto");
+		set_state(car_id[c], "auto");
 	sim_do("POST", "/sim/reset-calls", "{}");
 	v = truth(TRIPPER);
 	tt.odo0 = num(v, "odometer_km");
@@ -388,11 +273,11 @@ t_road_trip(void)
 	json_decref(v);
 	/* The owner's app shows the car before they leave: a parked state to
 	 * start from (the car was polled before, as any car is). */
-	set_state(TRIPPER, "asleep");
+	set_state(car_id[TRIPPER], "asleep");
 	sync_job("vehicles");
-	set_state(TRIPPER, "online");
+	set_state(car_id[TRIPPER], "online");
 	sync_job("vehicles");
-	set_state(TRIPPER, "auto");
+	set_state(car_id[TRIPPER], "auto");
 
 	/* Saturday 08:30 to Monday 00:00, vehicles at every step as cron
 	 * would run it, the others now and then. */
@@ -423,7 +308,7 @@ t_road_trip(void)
 	       "kWh\n",
 	    runs, tt.odo1 - tt.odo0, tt.kwh[0], tt.kwh[1]);
 	is_int(failed, 0, "every run of the weekend succeeds");
-	is_int(calls(-1, "wake_up"), 0, "no wake_up all weekend");
+	is_int(calls(NULL, "wake_up"), 0, "no wake_up all weekend");
 	ok(fabs(tt.odo1 - tt.odo0 - 2 * FAR_KM) < 0.01,
 	    "the simulator's odometer: 880 km there and back");
 	is_int(tt.nsc, 2, "the simulator saw two Supercharger stops");
@@ -685,7 +570,7 @@ t_asleep(void)
 	time_t tt;
 
 	for (int c = 0; c < 3; c++)
-		set_state(c, "auto");
+		set_state(car_id[c], "auto");
 	/* On whole minutes, so that the walk lands in each 10-minute check. */
 	app = last_app_check((now - 31 * 3600) / 60 * 60, now - 900);
 	if (!ok(app > 0, "the commuter's last app check before now"))
@@ -717,9 +602,9 @@ t_asleep(void)
 	/* A fresh state at t0: the owner walks up to the car, then leaves it
 	 * for three days. */
 	clock_set(t0s);
-	set_state(SLEEPER, "asleep");
+	set_state(car_id[SLEEPER], "asleep");
 	sync_job("vehicles");
-	set_state(SLEEPER, "online");
+	set_state(car_id[SLEEPER], "online");
 	before = states_of(SLEEPER);
 	is_int(sync_job("vehicles"), 0, "t0: the car is polled once more");
 	is_int(states_of(SLEEPER), before + 1, "and its state stored");
@@ -727,7 +612,7 @@ t_asleep(void)
 	odo0 = num(v, "odometer_km");
 	bat0 = num(v, "battery_kwh");
 	json_decref(v);
-	set_state(SLEEPER, "parked");
+	set_state(car_id[SLEEPER], "parked");
 	v = truth(SLEEPER);
 	ok(json_is_true(json_object_get(v, "held")), "the simulator holds it");
 	json_decref(v);
@@ -744,15 +629,15 @@ t_asleep(void)
 			failed += sync_job("charging_history") != 0;
 	}
 	is_int(failed, 0, "every run of the three days succeeds");
-	is_int(calls(SLEEPER, "vehicle_data"), 0,
+	is_int(calls(car_id[SLEEPER], "vehicle_data"), 0,
 	    "the parked car: no vehicle_data in three days");
-	is_int(calls(-1, "wake_up"), 0, "no wake_up for any car");
-	vd_other[1] = calls(1, "vehicle_data");
-	vd_other[2] = calls(2, "vehicle_data");
+	is_int(calls(NULL, "wake_up"), 0, "no wake_up for any car");
+	vd_other[1] = calls(car_id[1], "vehicle_data");
+	vd_other[2] = calls(car_id[2], "vehicle_data");
 	ok(vd_other[1] > 0 && vd_other[2] > 0,
 	    "the other cars were still polled");
 	printf("#   vehicle_data: %ld and %ld\n", vd_other[1], vd_other[2]);
-	is_int(calls(-1, "vehicles"), 144, "the free list at every run");
+	is_int(calls(NULL, "vehicles"), 144, "the free list at every run");
 	is_int(states_of(SLEEPER), before, "no state stored for it");
 	is_str(
 	    sql(buf, sizeof(buf), "SELECT state FROM vehicles WHERE id = '%s'",
@@ -789,15 +674,15 @@ t_asleep(void)
 	}
 
 	/* Released: the next online poll is its app check. */
-	set_state(SLEEPER, "auto");
+	set_state(car_id[SLEEPER], "auto");
 	before = states_of(SLEEPER);
 	for (t = clock_now(); t < app + 1800 && !polled; t += 300) {
 		clock_advance(300);
 		sync_job("vehicles");
-		polled = calls(SLEEPER, "vehicle_data") > 0;
+		polled = calls(car_id[SLEEPER], "vehicle_data") > 0;
 	}
 	ok(polled, "released, it is polled when it wakes by itself");
-	is_int(calls(-1, "wake_up"), 0, "still without a wake_up");
+	is_int(calls(NULL, "wake_up"), 0, "still without a wake_up");
 	ok(states_of(SLEEPER) > before, "its state is stored again");
 	v = truth(SLEEPER);
 	is_int(sync_job("analytics"), 0, "analytics after the release");
@@ -847,25 +732,20 @@ restore(void)
 
 	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	for (int c = 0; c < 3; c++)
-		set_state(c, "auto");
+		set_state(car_id[c], "auto");
 	clock_set(iso);
 }
 
 int
 main(void)
 {
-	char body[256], buf[64];
+	char buf[64];
 	struct resp r;
 	json_t *st;
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
+	login(token, sizeof(token));
 	http_get(&r, "/api/auth/status", token);
 	if (!json_is_true(json_object_get(r.json, "connected"))) {
 		/* Run alone: the simulator's first refresh token. */

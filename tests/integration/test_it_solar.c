@@ -20,13 +20,12 @@
 #include <sys/wait.h>
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define CAR "'77777777-7777-4777-8777-000000000003'"
@@ -34,81 +33,7 @@
 #define SITE "'77777777-7777-4777-8777-000000000002'"
 
 static char token[2048];
-
-/* The output of a query, one row per line, fields split by '|'. */
-static char *
-sql(const char *fmt, ...)
-{
-	static char out[65536];
-	char q[4096], cmd[4400];
-	va_list ap;
-	size_t k = 0;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(q, sizeof(q), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\" 2>&1",
-	    getenv("TEST_STACK_DIR"), q);
-	if ((p = popen(cmd, "r")) != NULL) {
-		k = fread(out, 1, sizeof(out) - 1, p);
-		pclose(p);
-	}
-	while (k > 0 && out[k - 1] == '\n')
-		k--;
-	out[k] = '\0';
-	return out;
-}
-
-/* Runs SQL from a file, so that JSON quotes need no shell escaping. */
-static int
-sql_script(const char *text)
-{
-	char path[512], cmd[1100];
-	FILE *f;
-
-	snprintf(
-	    path, sizeof(path), "%s/solar-step.sql", getenv("TEST_STACK_DIR"));
-	if ((f = fopen(path, "w")) == NULL)
-		return -1;
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh < %s > /dev/null",
-	    getenv("TEST_STACK_DIR"), path);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int
-job(const char *name)
-{
-	char cmd[1024];
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s/tessie-sync %s >>%s/sync.log 2>&1",
-	    getenv("TEST_BUILD_DIR"), name, getenv("TEST_STACK_DIR"));
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int
-near(const char *s, double want, double tol)
-{
-	return s != NULL && *s != '\0' && fabs(atof(s) - want) <= tol;
-}
-
-/* Field i (0-based) of a '|'-separated line, copied. */
-static const char *
-field(const char *line, int i, char *buf, size_t n)
-{
-	const char *p = line;
-
-	while (i-- > 0 && (p = strchr(p, '|')) != NULL)
-		p++;
-	if (p == NULL)
-		return "";
-	snprintf(buf, n, "%.*s", (int)strcspn(p, "|\n"), p);
-	return buf;
-}
+static char qout[65536]; /* the output of the last sql_rows() */
 
 /*
  * The sessions (UTC; Berlin is UTC+2):
@@ -223,10 +148,12 @@ static const char scene[] =
 static void
 t_load(void)
 {
-	ok(sql_script(scene) == 0, "the site, its tariff and the charges");
-	is_str(sql("SELECT valid FROM tariffs WHERE id = " TARIFF), "t",
-	    "the Tesla tariff is valid");
-	is_int(job("analytics"), 0, "the analytics job runs");
+	ok(psql_script(NULL, scene) == 0,
+	    "the site, its tariff and the charges");
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT valid FROM tariffs WHERE id = " TARIFF),
+	    "t", "the Tesla tariff is valid");
+	is_int(sync_job("analytics"), 0, "the analytics job runs");
 }
 
 /* Buy and sell price of the scene's tariff at an instant, "buy|sell". */
@@ -236,7 +163,8 @@ price(const char *at)
 	static char buf[128];
 
 	snprintf(buf, sizeof(buf), "%s",
-	    sql("SELECT coalesce(buy::text, 'null') || '|' || "
+	    sql_rows(qout, sizeof(qout),
+		"SELECT coalesce(buy::text, 'null') || '|' || "
 		"coalesce(sell::text, 'null') FROM tessie_tesla_prices(("
 		"SELECT content FROM tariffs WHERE id = " TARIFF
 		"), '%s', 'Europe/Berlin')",
@@ -266,13 +194,15 @@ t_prices(void)
 	is_str(price("2024-04-01 12:00+02"), "0.3|0.08", "1 Apr summer");
 	/* In the site's zone: 16:30 UTC is 18:30 in Berlin, on-peak. */
 	is_str(price("2024-06-12 16:30+00"), "0.45|0.08", "the site's zone");
-	is_str(sql("SELECT coalesce(buy::text, 'null') || '|' || "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT coalesce(buy::text, 'null') || '|' || "
 		   "coalesce(sell::text, 'null') FROM tessie_tesla_prices(("
 		   "SELECT jsonb_set(content, '{seasons,Summer,fromMonth}', "
 		   "to_jsonb('April'::text)) FROM tariffs WHERE id = " TARIFF
 		   "), '2024-06-12 12:00+02', 'Europe/Berlin')"),
 	    "null|null", "a malformed tariff has no prices");
-	is_str(sql("SELECT coalesce(buy::text, 'null') || '|' || "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT coalesce(buy::text, 'null') || '|' || "
 		   "coalesce(sell::text, 'null') FROM tessie_tesla_prices(("
 		   "SELECT jsonb_set(content, "
 		   "'{seasons,Summer,tou_periods,OFF_PEAK,periods}', "
@@ -280,12 +210,14 @@ t_prices(void)
 		   "), '2024-06-12 23:00+02', 'Europe/Berlin')"),
 	    "null|null", "no period at that instant: no price");
 	is_str(
-	    sql("SELECT coalesce(buy::text, 'null') || '|' || "
+	    sql_rows(qout, sizeof(qout),
+		"SELECT coalesce(buy::text, 'null') || '|' || "
 		"coalesce(sell::text, 'null') FROM tessie_tesla_prices(("
 		"SELECT content - 'sell_tariff' FROM tariffs WHERE id = " TARIFF
 		"), '2024-06-12 12:00+02', 'Europe/Berlin')"),
 	    "0.3|0", "no sell_tariff: exports are paid nothing");
-	is_str(sql("SELECT tessie_tesla_tariff_problem(jsonb_set(content, "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT tessie_tesla_tariff_problem(jsonb_set(content, "
 		   "'{energy_charges,Summer,rates,ON_PEAK}', "
 		   "to_jsonb('high'::text))) FROM tariffs WHERE id = " TARIFF),
 	    "rate \"Summer/ON_PEAK\" is not a number", "a problem is named");
@@ -298,7 +230,8 @@ session(const char *start)
 	static char buf[512];
 
 	snprintf(buf, sizeof(buf), "%s",
-	    sql("SELECT round(solar_share::numeric, 4), "
+	    sql_rows(qout, sizeof(qout),
+		"SELECT round(solar_share::numeric, 4), "
 		"round(battery_share::numeric, 4), round(grid_share::numeric, "
 		"4), round(solar_kwh::numeric, 3), round(battery_kwh::numeric, "
 		"3), round(grid_kwh::numeric, 3), coalesce(cost::text, "
@@ -386,22 +319,24 @@ t_no_samples(void)
 	 * cost stays at the site's tariff, all energy taken as grid: 11 kWh
 	 * x 0.30 = 3.30 EUR.
 	 */
-	ok(sql_script("CREATE TABLE solar_keep AS SELECT * FROM "
-		      "energy_states WHERE site_id = " SITE " AND ts < "
-		      "'2024-06-12 12:00+00';\n"
-		      "DELETE FROM energy_states WHERE site_id = " SITE
-		      " AND ts < '2024-06-12 12:00+00';\n") == 0,
+	ok(psql_script(NULL,
+	       "CREATE TABLE solar_keep AS SELECT * FROM "
+	       "energy_states WHERE site_id = " SITE " AND ts < "
+	       "'2024-06-12 12:00+00';\n"
+	       "DELETE FROM energy_states WHERE site_id = " SITE
+	       " AND ts < '2024-06-12 12:00+00';\n") == 0,
 	    "the samples of the sunny charge are gone");
-	is_int(job("recompute"), 0, "recompute");
+	is_int(sync_job("recompute"), 0, "recompute");
 	s = session("2024-06-12 10:00+00");
 	is_str(field(s, 0, b, sizeof(b)), "", "no samples: no solar share");
 	is_str(field(s, 3, b, sizeof(b)), "", "no samples: no solar kWh");
 	is_str(field(s, 6, b, sizeof(b)), "3.30",
 	    "no samples: priced as grid, 11 x 0.30");
-	ok(sql_script("INSERT INTO energy_states SELECT * FROM solar_keep;\n"
-		      "DROP TABLE solar_keep;\n") == 0,
+	ok(psql_script(NULL,
+	       "INSERT INTO energy_states SELECT * FROM solar_keep;\n"
+	       "DROP TABLE solar_keep;\n") == 0,
 	    "the samples are back");
-	is_int(job("recompute"), 0, "recompute");
+	is_int(sync_job("recompute"), 0, "recompute");
 	is_str(field(session("2024-06-12 10:00+00"), 6, b, sizeof(b)), "1.54",
 	    "the sunny charge costs 1.54 again");
 }
@@ -498,7 +433,8 @@ t_mode(void)
 	put_settings(&r, "{\"units\": \"si\", \"solar_cost_mode\": \"\"}");
 	is_int(r.status, 400, "an empty mode is 400");
 	resp_free(&r);
-	is_str(sql("SELECT value #>> '{}' FROM settings s JOIN accounts a ON "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT value #>> '{}' FROM settings s JOIN accounts a ON "
 		   "a.id = s.account_id WHERE a.username = 'admin' AND key = "
 		   "'solar_cost_mode'"),
 	    "free", "nothing stored by bad input");
@@ -507,7 +443,7 @@ t_mode(void)
 	is_int(r.status, 200, "back to export_price");
 	resp_free(&r);
 	/* The next analytics run sees the setting changed. */
-	is_int(job("analytics"), 0, "analytics");
+	is_int(sync_job("analytics"), 0, "analytics");
 	is_str(field(session("2024-06-12 10:00+00"), 6, b, sizeof(b)), "1.54",
 	    "the next analytics run prices solar at 0.08 again");
 }
@@ -519,40 +455,44 @@ t_malformed(void)
 	const char *s;
 
 	/* As lib/sites.c stores site_info's tariff_content_v2 verbatim. */
-	ok(sql_script(
+	ok(psql_script(NULL,
 	       "UPDATE tariffs SET content = jsonb_set(content, "
 	       "'{seasons,Summer,tou_periods,ON_PEAK}', "
 	       "'{\"periods\": [{\"fromHour\": \"five\"}]}') WHERE id = " TARIFF
 	       ";\n") == 0,
 	    "a malformed tariff is stored");
-	is_str(sql("SELECT valid, problem FROM tariffs WHERE id = " TARIFF),
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT valid, problem FROM tariffs WHERE id = " TARIFF),
 	    "f|period \"Summer/ON_PEAK\": \"fromHour\" is not an integer "
 	    "0..24",
 	    "flagged, with the problem");
-	is_int(job("analytics"), 0, "analytics runs through it");
+	is_int(sync_job("analytics"), 0, "analytics runs through it");
 	s = session("2024-06-12 10:00+00");
 	is_str(field(s, 6, b, sizeof(b)), "null", "no cost from it");
 	is_str(field(s, 10, b, sizeof(b)), "-", "nor a tariff");
 	is_str(field(s, 0, b, sizeof(b)), "0.7273", "the shares stay");
-	ok(sql_script("INSERT INTO tariffs (account_id, name, currency, kind, "
-		      "content, source) SELECT id, 'Tesla broken', 'EUR', "
-		      "'tou', '{\"energy_charges\": [1, 2]}', 'tesla' FROM "
-		      "accounts WHERE username = 'admin';\n") == 0,
+	ok(psql_script(NULL,
+	       "INSERT INTO tariffs (account_id, name, currency, kind, "
+	       "content, source) SELECT id, 'Tesla broken', 'EUR', "
+	       "'tou', '{\"energy_charges\": [1, 2]}', 'tesla' FROM "
+	       "accounts WHERE username = 'admin';\n") == 0,
 	    "another one is stored");
-	is_str(sql("SELECT valid, problem FROM tariffs WHERE name = "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT valid, problem FROM tariffs WHERE name = "
 		   "'Tesla broken'"),
 	    "f|\"energy_charges\" is missing or not an object",
 	    "and flagged too");
-	ok(sql_script(
+	ok(psql_script(NULL,
 	       "UPDATE tariffs SET content = jsonb_set(content, "
 	       "'{seasons,Summer,tou_periods,ON_PEAK}', "
 	       "'{\"periods\": [{\"toDayOfWeek\": 4, \"fromHour\": 17, "
 	       "\"toHour\": 21}]}') WHERE id = " TARIFF ";\n"
 	       "DELETE FROM tariffs WHERE name = 'Tesla broken';\n") == 0,
 	    "the tariff is mended");
-	is_str(sql("SELECT valid FROM tariffs WHERE id = " TARIFF), "t",
-	    "valid again");
-	is_int(job("analytics"), 0, "analytics");
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT valid FROM tariffs WHERE id = " TARIFF),
+	    "t", "valid again");
+	is_int(sync_job("analytics"), 0, "analytics");
 	is_str(field(session("2024-06-12 10:00+00"), 6, b, sizeof(b)), "1.54",
 	    "a tariff change is picked up by the next run");
 }
@@ -568,7 +508,7 @@ t_daily(void)
 	 * the 13th belongs to the next day, which has no row here.  Thursday
 	 * has a row and no buckets: nothing to price.
 	 */
-	ok(sql_script(
+	ok(psql_script(NULL,
 	       "INSERT INTO energy_daily (site_id, local_date, source) "
 	       "VALUES (" SITE ", '2024-06-12', 'samples'), (" SITE
 	       ", '2024-06-14', 'samples');\n"
@@ -581,16 +521,19 @@ t_daily(void)
 	       "(" SITE ", '5min', '2024-06-12 23:30+02', 1, 0), "
 	       "(" SITE ", '5min', '2024-06-13 00:10+02', 5, 0);\n") == 0,
 	    "two days, five buckets");
-	is_int(job("recompute"), 0, "recompute");
-	is_str(sql("SELECT grid_import_cost, grid_export_value, currency FROM "
+	is_int(sync_job("recompute"), 0, "recompute");
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT grid_import_cost, grid_export_value, currency FROM "
 		   "energy_daily WHERE site_id = " SITE
 		   " AND local_date = '2024-06-12'"),
 	    "1.4000|0.2400|EUR", "1.40 EUR imported, 0.24 EUR exported");
-	is_str(sql("SELECT coalesce(grid_import_cost::text, 'null'), "
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT coalesce(grid_import_cost::text, 'null'), "
 		   "coalesce(currency, '-') FROM energy_daily WHERE site_id "
 		   "= " SITE " AND local_date = '2024-06-14'"),
 	    "null|-", "no buckets, no money");
-	is_str(sql("SELECT count(*) FROM energy_daily WHERE site_id = " SITE),
+	is_str(sql_rows(qout, sizeof(qout),
+		   "SELECT count(*) FROM energy_daily WHERE site_id = " SITE),
 	    "2", "no row is added");
 }
 
@@ -604,11 +547,14 @@ t_recompute(void)
 	    "cost_source, tariff_id FROM charging_sessions WHERE vehicle_id "
 	    "= " CAR " ORDER BY started_at";
 
-	snprintf(before, sizeof(before), "%s", sql("%s", snap));
-	is_int(job("recompute"), 0, "recompute");
-	is_str(sql("%s", snap), before, "the same answer");
-	is_int(job("recompute"), 0, "recompute again");
-	is_str(sql("%s", snap), before, "the same answer twice");
+	snprintf(before, sizeof(before), "%s",
+	    sql_rows(qout, sizeof(qout), "%s", snap));
+	is_int(sync_job("recompute"), 0, "recompute");
+	is_str(sql_rows(qout, sizeof(qout), "%s", snap), before,
+	    "the same answer");
+	is_int(sync_job("recompute"), 0, "recompute again");
+	is_str(sql_rows(qout, sizeof(qout), "%s", snap), before,
+	    "the same answer twice");
 }
 
 static const struct tap_test tests[] = {
@@ -626,15 +572,7 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	char body[256];
-	struct resp r;
-
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
+	login(token, sizeof(token));
 	return tap_run(tests, nitems(tests));
 }

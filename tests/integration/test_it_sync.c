@@ -7,44 +7,12 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "client.h"
+#include "stack.h"
 #include "util.h"
 
 #define REFRESH "NA_0123456789abcdef-refresh-token-plaintext"
 
 static char token[2048];
-
-static void
-login(void)
-{
-	char body[256];
-	struct resp r;
-
-	snprintf(body, sizeof(body), "{\"password\":\"%s\"}",
-	    getenv("TESSIE_ADMIN_PASSWORD"));
-	http_post_json(&r, "/api/auth/login", NULL, body);
-	snprintf(token, sizeof(token), "%s",
-	    json_string_value(json_object_get(r.json, "token")) ?: "");
-	resp_free(&r);
-}
-
-/* Output of a psql command on the test database. */
-static void
-psql(struct sbuf *out, const char *sql)
-{
-	char cmd[2048], buf[4096];
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s/psql.sh -c \"%s\"",
-	    getenv("TEST_STACK_DIR"), sql);
-	sbuf_reset(out);
-	if ((p = popen(cmd, "r")) == NULL)
-		return;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		sbuf_add(out, buf, n);
-	pclose(p);
-}
 
 static void
 t_token(void)
@@ -80,30 +48,18 @@ t_token(void)
 	resp_free(&r);
 
 	/* Nothing in the whole database holds the plaintext. */
-	{
-		char cmd[512];
-		FILE *p;
-		size_t n;
-		char buf[8192];
-
-		snprintf(cmd, sizeof(cmd),
-		    "%s/psql.sh -c 'SELECT 1' >/dev/null"
-		    " && runuser -u postgres -- true 2>/dev/null; "
-		    "PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n 1); "
-		    "if [ $(id -u) -eq 0 ]; then R='runuser -u postgres --'; "
-		    "fi; cd / && $R $PGBIN/pg_dump -h %s/pg/sock -U tessie "
-		    "tessie",
-		    getenv("TEST_STACK_DIR"), getenv("TEST_STACK_DIR"));
-		if ((p = popen(cmd, "r")) != NULL) {
-			while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-				sbuf_add(&dump, buf, n);
-			pclose(p);
-		}
-		ok(strstr(dump.buf, "tesla_tokens") != NULL,
-		    "the dump has the tokens table");
-		ok(strstr(dump.buf, REFRESH) == NULL,
-		    "a database dump contains no plaintext token");
-	}
+	sh_run(&dump,
+	    "%s/psql.sh -c 'SELECT 1' >/dev/null"
+	    " && runuser -u postgres -- true 2>/dev/null; "
+	    "PGBIN=$(ls -d /usr/lib/postgresql/*/bin | tail -n 1); "
+	    "if [ $(id -u) -eq 0 ]; then R='runuser -u postgres --'; "
+	    "fi; cd / && $R $PGBIN/pg_dump -h %s/pg/sock -U tessie "
+	    "tessie",
+	    getenv("TEST_STACK_DIR"), getenv("TEST_STACK_DIR"));
+	ok(strstr(dump.buf, "tesla_tokens") != NULL,
+	    "the dump has the tokens table");
+	ok(strstr(dump.buf, REFRESH) == NULL,
+	    "a database dump contains no plaintext token");
 	psql(&dump, "SELECT octet_length(refresh_token_enc) FROM tesla_tokens");
 	is_int(atoi(dump.buf), (int)strlen(REFRESH) + 29,
 	    "sealed: version, IV, ciphertext, 16-byte tag");
@@ -212,6 +168,6 @@ int
 main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	login();
+	login(token, sizeof(token));
 	return tap_run(tests, nitems(tests));
 }
