@@ -123,6 +123,7 @@ bench: deps all $(BUILD)/thin-ref
 	@tests/bench/run.sh $(BUILD)
 	@tests/bench/energy.sh $(BUILD)
 	@tests/bench/energy_history.sh $(BUILD)
+	@tests/bench/web.sh
 
 # The benchmark's reference handler (tests/bench/thin.c); not installed.
 $(BUILD)/thin-ref: tests/bench/thin.c
