@@ -34,14 +34,29 @@ static const struct db_stmt q_get = { "vehicles_get",
 	"SELECT " VEHICLE_JSON "WHERE v.account_id = $1 AND v.id = $2::uuid",
 	2 };
 
-/* The latest state, how old it is, and whether the car sleeps now. */
+/*
+ * The latest state, how old it is, and whether the car sleeps now.  The
+ * columns are named (every one of vehicle_states but vehicle_id; a test
+ * compares them with the table): row_to_json writes them as text in one
+ * pass, where to_jsonb, a key removed and an object concatenated built
+ * and sorted three binary objects first (22 against 13 us of PostgreSQL
+ * per request, pgbench -M prepared).
+ */
 static const struct db_stmt q_state = { "vehicles_state",
-	"SELECT (SELECT to_jsonb(s) - 'vehicle_id' || jsonb_build_object("
-	"'age_s', greatest(0, floor(extract(epoch FROM now() - s.ts)))"
-	"::bigint, 'sleep_state', v.state, 'state_changed_at', "
-	"v.state_changed_at) FROM vehicle_states s "
-	"WHERE s.vehicle_id = v.id ORDER BY s.ts DESC LIMIT 1) "
-	", " UNITS_SAVED_SQL " "
+	"SELECT (SELECT row_to_json(x) FROM (SELECT s.ts, s.odometer_km, "
+	"s.latitude, s.longitude, s.rated_range_km, s.ideal_range_km, "
+	"s.est_range_km, s.charge_energy_added_kwh, s.charger_power_kw, "
+	"s.charge_rate_kmh, s.time_to_full_charge_h, s.speed_kmh, s.power_kw, "
+	"s.elevation_m, s.inside_temp_c, s.outside_temp_c, s.battery_level, "
+	"s.usable_battery_level, s.charge_limit_soc, s.charger_voltage, "
+	"s.charger_actual_current, s.charger_phases, s.heading, "
+	"s.is_climate_on, s.locked, s.sentry_mode, s.fast_charger_present, "
+	"s.state, s.shift_state, s.charging_state, s.fast_charger_type, "
+	"s.conn_charge_cable, s.software_version, "
+	"greatest(0, floor(extract(epoch FROM now() - s.ts)))::bigint AS "
+	"age_s, v.state AS sleep_state, v.state_changed_at "
+	"FROM vehicle_states s WHERE s.vehicle_id = v.id "
+	"ORDER BY s.ts DESC LIMIT 1) x), " UNITS_SAVED_SQL " "
 	"FROM vehicles v WHERE v.account_id = $1 AND v.id = $2::uuid",
 	2 };
 

@@ -3,14 +3,15 @@
 #
 # Loads synthetic data (3 vehicles, one year of one-minute states, their
 # rollups filled by the triggers as they go in) into a throwaway cluster,
-# then runs wrk against GET /api/vehicles/:id/state and against nginx
-# serving a static JSON file of the same size, and prints requests/s, p50
-# and p99 for both and their ratio; then a page of charging sessions; the
-# vehicles job against the simulator; and GET /api/vehicles/:id/history
-# against the plain date_bin + avg query over the raw rows (tests/bench/
-# thin.c), at 64 connections, and ours at 8.
+# then runs wrk against GET /api/vehicles/:id/state and the thinnest
+# FastCGI handler of it (tests/bench/thin.c) in turns, and prints
+# requests/s, p50, p99 and the machine's CPU time per request of both and
+# their ratios; nginx serving a static file of the same size; a page of
+# charging sessions; the vehicles job against the simulator; and
+# GET /api/vehicles/:id/history against the plain date_bin + avg query
+# over the raw rows (thin.c), at 64 connections, and ours at 8.
 #
-#	tests/bench/run.sh BUILD      (DURATION=10s CONNECTIONS=32 THREADS=2)
+#	tests/bench/run.sh BUILD  (DURATION=10s CONNECTIONS=32 THREADS=2 ROUNDS=3)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,29 +41,48 @@ curl -sf -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/vehicles/$vid/state" >"$www/state.json"
 bytes=$(wc -c <"$www/state.json")
 
-# wrk: requests/s, p50 and p99 in ms (MC=n: n connections this once).
+# Busy CPU time of the whole machine so far, in clock ticks.
+busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
+}
+
+# wrk: requests/s, p50 and p99 in ms, and the busy CPU time of the whole
+# machine per request in microseconds (wrk, nginx, workers and PostgreSQL
+# together: steadier than requests/s on a small machine).
+# MC=n: n connections this once.
 measure() {
-	local out
+	local out b0 b1
+	b0=$(busy_ticks)
 	out=$(wrk -t"$THREADS" -c"${MC:-$CONNECTIONS}" -d"$DURATION" \
 		--timeout 30s --latency "$@")
+	b1=$(busy_ticks)
 	# A figure made of error answers is no figure: ERR instead.
 	if echo "$out" | grep -qE "Non-2xx|Socket errors"; then
 		echo "bench: errors from $*:" >&2
 		echo "$out" >&2
-		echo "ERR ERR ERR"
+		echo "ERR ERR ERR ERR"
 		return
 	fi
-	awk '
+	awk -v ticks=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" '
 	function ms(v) {
 		if (v ~ /us$/) return v / 1000
 		if (v ~ /ms$/) return v + 0
 		if (v ~ /s$/) return v * 1000
 		return v
 	}
+	/requests in/ { n = $1 }
 	/Requests\/sec/ { rps = $2 }
 	$1 == "50%" { p50 = ms($2) }
 	$1 == "99%" { p99 = ms($2) }
-	END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
+	END { printf "%.0f %.2f %.2f %.0f\n", rps, p50, p99, n ? ticks * 1e6 / hz / n : 0 }' <<<"$out"
+}
+
+# The median of the numbers given (ERR when any is not a number).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '
+		!/^[0-9.]+$/ { bad = 1 } { v[NR] = $1 }
+		END { if (bad || NR == 0) print "ERR"
+		      else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
 # a / b with format fmt, or n/a when either is not a figure.
@@ -73,12 +93,10 @@ ratio() {
 	}'
 }
 
-read -r api_rps api_p50 api_p99 < <(measure -H "Authorization: Bearer $token" \
-	"$TEST_BASE_URL/api/vehicles/$vid/state")
 sessions=$(stack_psql -c "SELECT count(*) FROM charging_sessions")
-read -r cs_rps cs_p50 cs_p99 < <(measure -H "Authorization: Bearer $token" \
+read -r cs_rps cs_p50 cs_p99 _ < <(measure -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/charging/sessions?limit=50")
-read -r st_rps st_p50 st_p99 < <(measure "$TEST_BASE_URL/state.json")
+read -r st_rps st_p50 st_p99 _ < <(measure "$TEST_BASE_URL/state.json")
 
 # The reference: the thinnest honest FastCGI handler of the same request
 # (tests/bench/thin.c) behind an nginx of its own with the same settings.
@@ -111,8 +129,23 @@ CONF
 setsid "$NGINX" -q -e "$thin/error.log" -c "$thin/nginx.conf" -g 'daemon off;' &
 stack_record thin-nginx $!
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$thin_port") 2>/dev/null && break; sleep 0.05; done
-read -r th_rps th_p50 th_p99 < <(measure -H "Authorization: Bearer $token" \
-	"http://127.0.0.1:$thin_port/api/vehicles/$vid/state")
+# Ours and the reference in turns (ROUNDS of each, 3 unless told): the
+# medians, and the median of each round's ratio.
+rounds=()
+for _ in $(seq 1 "${ROUNDS:-3}"); do
+	read -r a_rps a_p50 a_p99 a_cpu < <(measure -H "Authorization: Bearer $token" \
+		"$TEST_BASE_URL/api/vehicles/$vid/state")
+	read -r t_rps t_p50 t_p99 t_cpu < <(measure -H "Authorization: Bearer $token" \
+		"http://127.0.0.1:$thin_port/api/vehicles/$vid/state")
+	rounds+=("$a_rps $a_p50 $a_p99 $a_cpu $t_rps $t_p50 $t_p99 $t_cpu")
+done
+col_of() { local c=$1; printf '%s\n' "${rounds[@]}" | awk -v c="$c" '{ print $c }'; }
+api_rps=$(median $(col_of 1)) api_p50=$(median $(col_of 2)) api_p99=$(median $(col_of 3))
+api_cpu=$(median $(col_of 4))
+th_rps=$(median $(col_of 5)) th_p50=$(median $(col_of 6)) th_p99=$(median $(col_of 7))
+th_cpu=$(median $(col_of 8))
+rps_ratios=$(printf '%s\n' "${rounds[@]}" | awk '$1 ~ /^[0-9.]+$/ && $5 > 0 { printf "%.3f ", $1 / $5 }')
+cpu_ratios=$(printf '%s\n' "${rounds[@]}" | awk '$4 ~ /^[0-9.]+$/ && $4 > 0 { printf "%.3f ", $8 / $4 }')
 
 printf '\nmake bench (%s, wrk -t%s -c%s -d%s, %s workers, nginx 1 worker)\n' \
 	"$(nproc) cores" "$THREADS" "$CONNECTIONS" "$DURATION" "$TESSIE_WORKERS"
@@ -128,8 +161,13 @@ printf '%-34s %10s %9s %9s\n' "ratio (API / static)" \
 	"$(ratio "$api_p99" "$st_p99" %.2f)"
 printf '%-34s %10s %9s %9s\n' "thin FastCGI reference (thin.c)" "$th_rps" "$th_p50" "$th_p99"
 printf '%-34s %10s %9s %9s\n' "ratio (API / thin reference)" \
-	"$(ratio "$api_rps" "$th_rps" %.3f)" "$(ratio "$api_p50" "$th_p50" %.2f)" \
+	"$(median $rps_ratios)" "$(ratio "$api_p50" "$th_p50" %.2f)" \
 	"$(ratio "$api_p99" "$th_p99" %.2f)"
+printf '  (target >= 1.0; medians of %s rounds in turns; ratios by round: %s)\n' \
+	"${ROUNDS:-3}" "$rps_ratios"
+printf '%-34s %10s %9s\n' "CPU us per request, whole machine" "$api_cpu" "ours"
+printf '%-34s %10s %9s\n' "" "$th_cpu" "thin"
+printf '%-34s %10s\n' "  thin / ours (> 1: ours cheaper)" "$(median $cpu_ratios)"
 printf '%-34s %10s %9s %9s\n' "GET /api/charging/sessions, 50" "$cs_rps" "$cs_p50" "$cs_p99"
 printf '  (a page of 50 of %s sessions)\n' "$sessions"
 
@@ -187,9 +225,9 @@ for span in day week year; do
 	ref="http://127.0.0.1:$thin_port/api/vehicles/$vid/history?$q"
 	hbytes=$(curl -sf -H "Authorization: Bearer $token" "$url" | wc -c)
 	rbytes=$(curl -sf -H "Authorization: Bearer $token" "$ref" | wc -c)
-	read -r o_rps o_p50 o_p99 < <(MC=64 measure -H "Authorization: Bearer $token" "$url")
-	read -r r_rps r_p50 r_p99 < <(MC=64 measure -H "Authorization: Bearer $token" "$ref")
-	read -r e_rps e_p50 e_p99 < <(MC=8 measure -H "Authorization: Bearer $token" "$url")
+	read -r o_rps o_p50 o_p99 _ < <(MC=64 measure -H "Authorization: Bearer $token" "$url")
+	read -r r_rps r_p50 r_p99 _ < <(MC=64 measure -H "Authorization: Bearer $token" "$ref")
+	read -r e_rps e_p50 e_p99 _ < <(MC=8 measure -H "Authorization: Bearer $token" "$url")
 	printf '%-26s %10s %9s %9s %9s\n' "a $span, ours, -c64" "$o_rps" "$o_p50" "$o_p99" "$hbytes"
 	printf '%-26s %10s %9s %9s %9s\n' "a $span, ref, -c64" "$r_rps" "$r_p50" "$r_p99" "$rbytes"
 	printf '%-26s %10s %9s %9s\n' "a $span, ours / ref" \

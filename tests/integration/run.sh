@@ -4,7 +4,7 @@
 # integration test binary of BUILD against it, and stops everything by PID,
 # also when a test fails.
 #
-#	tests/integration/run.sh BUILD
+#	tests/integration/run.sh BUILD	(IT_ONLY=api: test_it_api alone)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,7 +58,7 @@ stack_api_start "$BUILD"
 export TEST_STACK_DIR=$STACK_DIR TEST_API_PID=$API_PID TEST_BUILD_DIR=$BUILD
 
 rc=0
-for t in "$BUILD"/tests/test_it_*; do
+for t in "$BUILD"/tests/test_it_${IT_ONLY:-*}; do
 	[ -x "$t" ] || continue
 	# A test may stop tessie-api on purpose (SIGTERM); start another.
 	if ! kill -0 "$API_PID" 2>/dev/null; then

@@ -25,6 +25,12 @@
 
 static char token[2048];
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void
 login_ok(void)
 {
@@ -205,6 +211,35 @@ t_state(void)
 	    "online", "with the car's sleep state");
 	ok(json_integer_value(json_object_get(r.json, "age_s")) > 3 * 86400,
 	    "and the age of the data (fixtures are days old)");
+	{
+		/* The state names its columns: a new one must be named too. */
+		char cols[4096], keys[4096] = "";
+		const char *k, *names[64];
+		json_t *v;
+		size_t m = 0;
+
+		sql(cols, sizeof(cols),
+		    "SELECT string_agg(column_name, ',' ORDER BY column_name "
+		    "COLLATE \"C\") FROM information_schema.columns WHERE "
+		    "table_name = 'vehicle_states' AND column_name <> "
+		    "'vehicle_id'");
+		json_object_foreach(r.json, k, v)
+		{
+			(void)v;
+			if (m < 64 && strcmp(k, "age_s") != 0 &&
+			    strcmp(k, "sleep_state") != 0 &&
+			    strcmp(k, "state_changed_at") != 0)
+				names[m++] = k;
+		}
+		qsort(names, m, sizeof(names[0]), cmp_str);
+		for (size_t i = 0; i < m; i++)
+			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
+			    "%s%s", i ? "," : "", names[i]);
+		ok(m > 30, "the state has every reading");
+		is_str(keys, cols,
+		    "the state's keys are vehicle_states' columns but "
+		    "vehicle_id");
+	}
 	resp_free(&r);
 
 	http_get(&r, "/api/vehicles/" V1 "/state?units=imperial", token);
