@@ -265,14 +265,9 @@ h_vehicles_wake(struct req *r)
  * [from, to) are read from the raw rows, as the same fixed-point values
  * (tessie_fixed), so that rollup and raw rows agree to the last digit.
  * Shorter intervals read raw rows only, in buckets aligned on from, with a
- * plain avg() (q_history_raw).  A year in 500 points reads 1,460 six-hour
- * rows instead of 525,600 raw ones.
- *
- * One prepared statement computes every whitelisted field for each bucket
- * and only the requested ones are emitted: the SQL stays constant.  The
- * numbers go into the response as PostgreSQL wrote them.
- * Columns: 0 the bucket's start (epoch seconds), then hist_fields[] in
- * order, then whether the saved units are imperial.
+ * plain avg().  A year in 500 points reads 1,460 six-hour rows instead of
+ * 525,600 raw ones.  The statements are below (hist_sql); the numbers go
+ * into the response as PostgreSQL wrote them.
  */
 #define HIST_MAX_RANGE_S (400L * 86400)
 #define HIST_MAX_POINTS 2000
@@ -290,126 +285,187 @@ static const char hist_default[] =
 /* The rollups' bucket lengths, coarsest first. */
 static const long hist_spans[] = { 21600, 3600, 300 };
 
-/* A raw row as a rollup row: the fixed-point value of each field. */
-#define HIST_RAW_COLS                                                          \
-	"(s.battery_level IS NOT NULL)::int, tessie_fixed(s.battery_level, "   \
-	"1), "                                                                 \
-	"(s.usable_battery_level IS NOT NULL)::int, "                          \
-	"tessie_fixed(s.usable_battery_level, 1), "                            \
-	"(s.odometer_km IS NOT NULL)::int, tessie_fixed(s.odometer_km, 1e6), " \
-	"(s.rated_range_km IS NOT NULL)::int, tessie_fixed(s.rated_range_km, " \
-	"1e6), "                                                               \
-	"s.speed_kmh, "                                                        \
-	"(s.power_kw IS NOT NULL)::int, tessie_fixed(s.power_kw, 1e6), "       \
-	"(s.inside_temp_c IS NOT NULL)::int, tessie_fixed(s.inside_temp_c, "   \
-	"1e6), "                                                               \
-	"(s.outside_temp_c IS NOT NULL)::int, tessie_fixed(s.outside_temp_c, " \
-	"1e6), "                                                               \
-	"(s.charger_power_kw IS NOT NULL)::int, "                              \
-	"tessie_fixed(s.charger_power_kw, 1e6), "                              \
-	"(s.charge_energy_added_kwh IS NOT NULL)::int, "                       \
-	"tessie_fixed(s.charge_energy_added_kwh, 1e6), "                       \
-	"(s.latitude IS NOT NULL)::int, tessie_fixed(s.latitude, 1e9), "       \
-	"(s.longitude IS NOT NULL)::int, tessie_fixed(s.longitude, 1e9), "     \
-	"(s.elevation_m IS NOT NULL)::int, tessie_fixed(s.elevation_m, 1e6) "
+/* Each field's fixed-point scale in the rollups; 0: the maximum (speed). */
+static const double hist_scale[] = { 1, 1, 1e6, 1e6, 0, 1e6, 1e6, 1e6, 1e6, 1e6,
+	1e9, 1e9, 1e6 };
 
 /*
+ * The statements are written for the set of fields asked (mask, a bit per
+ * hist_fields[] entry): PostgreSQL reads and adds only those, where one
+ * statement of all thirteen did two and a half times the work for the five
+ * by default (two for the web app's chart).  Every statement has the same
+ * columns -- 0 the bucket's start (epoch seconds), then hist_fields[] in
+ * order, null where not asked, then whether the saved units are imperial
+ * -- and the same parameters:
+ *
  * $3 from, $4 to, $5 interval, $6 origin of the buckets, $7 and $8 the
- * part [$7, $8) read from the rollup of span $9 (epoch seconds); the rest
- * of [$3, $4) comes from the raw rows.
+ * part [$7, $8) read from the rollup of span $9 (all epoch seconds); the
+ * rest of [$3, $4) comes from the raw rows, as the same fixed-point values
+ * (tessie_fixed), so that rollup and raw rows agree to the last digit.
+ * The raw statement (no rollup: an interval shorter than the smallest)
+ * reads [$3, $4) with a plain avg(): with no rollup in the answer the
+ * fixed-point sums would only triple the cost.
+ *
+ * The sums are added as float8, exact while a bucket's sum stays under
+ * 2^53 (an odometer of 500,000 km for 12 days of one-minute rows; beyond,
+ * a relative error of 1e-16), where numeric sums went through a decimal
+ * string each; the interval and the origin are computed once per
+ * execution (the sub-selects), not per row; the plan is made once per
+ * connection (lib/db.c).  make bench measures it (tests/bench/run.sh).
  */
-static const struct db_stmt q_history = { "vehicles_history",
-	"SELECT extract(epoch FROM b.t)::bigint, b.battery_level, "
-	"b.usable_battery_level, b.odometer_km, b.rated_range_km, b.speed_kmh, "
-	"b.power_kw, b.inside_temp_c, b.outside_temp_c, b.charger_power_kw, "
-	"b.charge_energy_added_kwh, b.latitude, b.longitude, "
-	"b.elevation_m, " UNITS_SAVED_SQL " "
-	"FROM vehicles v LEFT JOIN LATERAL (SELECT x.t, "
-	"sum(x.battery_level_sum)::float8 / nullif(sum(x.battery_level_n), 0) "
-	"AS battery_level, "
-	"sum(x.usable_battery_level_sum)::float8 / "
-	"nullif(sum(x.usable_battery_level_n), 0) AS usable_battery_level, "
-	"sum(x.odometer_km_sum)::float8 / (nullif(sum(x.odometer_km_n), 0) * "
-	"1e6::float8) AS odometer_km, "
-	"sum(x.rated_range_km_sum)::float8 / (nullif(sum(x.rated_range_km_n), "
-	"0) * 1e6::float8) AS rated_range_km, "
-	"max(x.speed_kmh_max) AS speed_kmh, "
-	"sum(x.power_kw_sum)::float8 / (nullif(sum(x.power_kw_n), 0) * "
-	"1e6::float8) AS power_kw, "
-	"sum(x.inside_temp_c_sum)::float8 / (nullif(sum(x.inside_temp_c_n), 0) "
-	"* 1e6::float8) AS inside_temp_c, "
-	"sum(x.outside_temp_c_sum)::float8 / (nullif(sum(x.outside_temp_c_n), "
-	"0) * 1e6::float8) AS outside_temp_c, "
-	"sum(x.charger_power_kw_sum)::float8 / "
-	"(nullif(sum(x.charger_power_kw_n), 0) * 1e6::float8) AS "
-	"charger_power_kw, "
-	"sum(x.charge_energy_added_kwh_sum)::float8 / "
-	"(nullif(sum(x.charge_energy_added_kwh_n), 0) * 1e6::float8) AS "
-	"charge_energy_added_kwh, "
-	"sum(x.latitude_sum)::float8 / (nullif(sum(x.latitude_n), 0) * "
-	"1e9::float8) AS latitude, "
-	"sum(x.longitude_sum)::float8 / (nullif(sum(x.longitude_n), 0) * "
-	"1e9::float8) AS longitude, "
-	"sum(x.elevation_m_sum)::float8 / (nullif(sum(x.elevation_m_n), 0) * "
-	"1e6::float8) AS elevation_m "
-	"FROM (SELECT date_bin(make_interval(secs => $5::int), r.bucket, "
-	"to_timestamp($6::bigint)) AS t, "
-	"r.battery_level_n, r.battery_level_sum, r.usable_battery_level_n, "
-	"r.usable_battery_level_sum, r.odometer_km_n, r.odometer_km_sum, "
-	"r.rated_range_km_n, r.rated_range_km_sum, r.speed_kmh_max, "
-	"r.power_kw_n, r.power_kw_sum, r.inside_temp_c_n, "
-	"r.inside_temp_c_sum, r.outside_temp_c_n, r.outside_temp_c_sum, "
-	"r.charger_power_kw_n, r.charger_power_kw_sum, "
-	"r.charge_energy_added_kwh_n, r.charge_energy_added_kwh_sum, "
-	"r.latitude_n, r.latitude_sum, r.longitude_n, r.longitude_sum, "
-	"r.elevation_m_n, r.elevation_m_sum "
-	"FROM vehicle_rollups r WHERE r.vehicle_id = v.id "
-	"AND r.span_s = $9::int AND r.bucket >= to_timestamp($7::bigint) "
-	"AND r.bucket < to_timestamp($8::bigint) "
-	"UNION ALL SELECT date_bin(make_interval(secs => $5::int), s.ts, "
-	"to_timestamp($6::bigint)), " HIST_RAW_COLS
-	"FROM vehicle_states s WHERE s.vehicle_id = v.id "
-	"AND s.ts >= to_timestamp($3::bigint) "
-	"AND s.ts < to_timestamp($7::bigint) "
-	"UNION ALL SELECT date_bin(make_interval(secs => $5::int), s.ts, "
-	"to_timestamp($6::bigint)), " HIST_RAW_COLS
-	"FROM vehicle_states s WHERE s.vehicle_id = v.id "
-	"AND s.ts >= to_timestamp($8::bigint) "
-	"AND s.ts < to_timestamp($4::bigint)) x GROUP BY x.t) b ON true "
-	"WHERE v.account_id = $1::uuid AND v.id = $2::uuid ORDER BY b.t",
-	9 };
+#define HIST_BIN(ts)                                                           \
+	"date_bin((SELECT make_interval(secs => $5::int)), " ts ", "           \
+	"(SELECT to_timestamp($6::bigint)))"
+
+static void
+hist_sql_head(struct sbuf *sb, unsigned mask)
+{
+	size_t i;
+
+	sbuf_adds(sb, "SELECT extract(epoch FROM b.t)::bigint");
+	for (i = 0; i < nitems(hist_fields); i++)
+		if (mask & 1u << i)
+			sbuf_addf(sb, ", b.%s", hist_fields[i]);
+		else
+			sbuf_adds(sb, ", NULL::float8");
+	sbuf_adds(sb,
+	    ", " UNITS_SAVED_SQL " FROM vehicles v LEFT JOIN "
+	    "LATERAL (SELECT ");
+}
+
+/* The rows of vehicle_states in [lo, hi) as rollup rows. */
+static void
+hist_sql_raw_part(
+    struct sbuf *sb, unsigned mask, const char *lo, const char *hi)
+{
+	size_t i;
+
+	sbuf_adds(sb, " UNION ALL SELECT " HIST_BIN("s.ts"));
+	for (i = 0; i < nitems(hist_fields); i++) {
+		const char *f = hist_fields[i];
+
+		if (!(mask & 1u << i))
+			continue;
+		if (hist_scale[i] == 0)
+			sbuf_addf(sb, ", s.%s", f);
+		else
+			sbuf_addf(sb,
+			    ", (s.%s IS NOT NULL)::int, tessie_fixed(s.%s, "
+			    "%g)",
+			    f, f, hist_scale[i]);
+	}
+	sbuf_addf(sb,
+	    " FROM vehicle_states s WHERE s.vehicle_id = v.id AND "
+	    "s.ts >= to_timestamp(%s::bigint) AND "
+	    "s.ts < to_timestamp(%s::bigint)",
+	    lo, hi);
+}
+
+/* The statement over the rollup of span $9 (raw == 0) or raw rows. */
+static char *
+hist_sql(unsigned mask, int raw)
+{
+	struct sbuf sb;
+	size_t i;
+
+	sbuf_init(&sb, 1 << 16);
+	hist_sql_head(&sb, mask);
+	if (raw) {
+		sbuf_adds(&sb, HIST_BIN("s.ts") " AS t");
+		for (i = 0; i < nitems(hist_fields); i++)
+			if (mask & 1u << i)
+				sbuf_addf(&sb, ", %s(s.%s)%s AS %s",
+				    hist_scale[i] == 0 ? "max" : "avg",
+				    hist_fields[i],
+				    hist_scale[i] == 1 ? "::float8" : "",
+				    hist_fields[i]);
+		sbuf_adds(&sb,
+		    " FROM vehicle_states s WHERE s.vehicle_id = "
+		    "v.id AND s.ts >= to_timestamp($3::bigint) AND "
+		    "s.ts < to_timestamp($4::bigint) GROUP BY 1");
+	} else {
+		sbuf_adds(&sb, "x.t");
+		for (i = 0; i < nitems(hist_fields); i++) {
+			const char *f = hist_fields[i];
+
+			if (!(mask & 1u << i))
+				continue;
+			if (hist_scale[i] == 0)
+				sbuf_addf(&sb, ", max(x.%s_max) AS %s", f, f);
+			else
+				sbuf_addf(&sb,
+				    ", sum(x.%s_sum::float8) / (nullif(sum("
+				    "x.%s_n), 0) * %g::float8) AS %s",
+				    f, f, hist_scale[i], f);
+		}
+		sbuf_adds(&sb, " FROM (SELECT " HIST_BIN("r.bucket") " AS t");
+		for (i = 0; i < nitems(hist_fields); i++) {
+			const char *f = hist_fields[i];
+
+			if (!(mask & 1u << i))
+				continue;
+			if (hist_scale[i] == 0)
+				sbuf_addf(&sb, ", r.%s_max", f);
+			else
+				sbuf_addf(&sb, ", r.%s_n, r.%s_sum", f, f);
+		}
+		sbuf_adds(&sb,
+		    " FROM vehicle_rollups r WHERE r.vehicle_id = v.id AND "
+		    "r.span_s = $9::int AND r.bucket >= to_timestamp("
+		    "$7::bigint) AND r.bucket < to_timestamp($8::bigint)");
+		hist_sql_raw_part(&sb, mask, "$3", "$7");
+		hist_sql_raw_part(&sb, mask, "$8", "$4");
+		sbuf_adds(&sb, ") x GROUP BY x.t");
+	}
+	sbuf_adds(&sb,
+	    ") b ON true WHERE v.account_id = $1::uuid AND v.id = "
+	    "$2::uuid ORDER BY b.t");
+	return sb.failed ? (sbuf_release(&sb), NULL) : sbuf_detach(&sb, NULL);
+}
 
 /*
- * Raw rows only (an interval shorter than the smallest rollup): plain
- * avg(), the same columns, $3 from, $4 to, $5 interval, $6 origin.  The
- * fixed-point sums exist so that rollup buckets and raw rows add up alike;
- * with no rollup in the answer they would only triple the cost (numeric
- * sums: 2.8 ms against 1.3 ms for a day of one-minute states).
+ * The statement for mask, written once per worker.  At most HIST_CACHED
+ * sets of fields are kept per kind; any other set is read with all of them
+ * (the last entry), so a worker prepares a bounded number of statements.
  */
-static const struct db_stmt q_history_raw = { "vehicles_history_raw",
-	"SELECT extract(epoch FROM b.t)::bigint, b.battery_level, "
-	"b.usable_battery_level, b.odometer_km, b.rated_range_km, b.speed_kmh, "
-	"b.power_kw, b.inside_temp_c, b.outside_temp_c, b.charger_power_kw, "
-	"b.charge_energy_added_kwh, b.latitude, b.longitude, "
-	"b.elevation_m, " UNITS_SAVED_SQL " "
-	"FROM vehicles v LEFT JOIN LATERAL (SELECT date_bin(make_interval("
-	"secs => $5::int), s.ts, to_timestamp($6::bigint)) AS t, "
-	"avg(s.battery_level)::float8 AS battery_level, "
-	"avg(s.usable_battery_level)::float8 AS usable_battery_level, "
-	"avg(s.odometer_km) AS odometer_km, "
-	"avg(s.rated_range_km) AS rated_range_km, "
-	"max(s.speed_kmh) AS speed_kmh, avg(s.power_kw) AS power_kw, "
-	"avg(s.inside_temp_c) AS inside_temp_c, "
-	"avg(s.outside_temp_c) AS outside_temp_c, "
-	"avg(s.charger_power_kw) AS charger_power_kw, "
-	"avg(s.charge_energy_added_kwh) AS charge_energy_added_kwh, "
-	"avg(s.latitude) AS latitude, avg(s.longitude) AS longitude, "
-	"avg(s.elevation_m) AS elevation_m "
-	"FROM vehicle_states s WHERE s.vehicle_id = v.id "
-	"AND s.ts >= to_timestamp($3::bigint) "
-	"AND s.ts < to_timestamp($4::bigint) GROUP BY 1) b ON true "
-	"WHERE v.account_id = $1::uuid AND v.id = $2::uuid ORDER BY b.t",
-	6 };
+#define HIST_CACHED 16
+static struct hist_stmt {
+	unsigned mask;
+	char name[32];
+	struct db_stmt stmt;
+} hist_cache[2][HIST_CACHED + 1];
+
+static const struct db_stmt *
+hist_stmt(unsigned mask, int raw)
+{
+	struct hist_stmt *c = hist_cache[raw != 0];
+	const unsigned all = (1u << nitems(hist_fields)) - 1;
+	char *sql;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < HIST_CACHED && c[i].stmt.sql != NULL; i++)
+			if (c[i].mask == mask)
+				return &c[i].stmt;
+		if (i < HIST_CACHED)
+			break; /* a free entry */
+		if (mask == all) {
+			if (c[i].stmt.sql != NULL)
+				return &c[i].stmt;
+			break;
+		}
+		mask = all;
+	}
+	if ((sql = hist_sql(mask, raw)) == NULL)
+		return NULL;
+	c[i].mask = mask;
+	snprintf(c[i].name, sizeof(c[i].name), "vehicles_history%s_%x",
+	    raw ? "_raw" : "", mask);
+	c[i].stmt.name = c[i].name;
+	c[i].stmt.nparams = raw ? 6 : 9;
+	c[i].stmt.sql = sql;
+	return &c[i].stmt;
+}
 
 /* The parsed query of a history request, and the buckets it makes. */
 struct hist_query {
@@ -736,6 +792,8 @@ h_vehicles_history(struct req *r)
 	struct hist_query q;
 	struct sbuf sb;
 	PGresult *res;
+	const struct db_stmt *stmt;
+	unsigned mask = 0;
 	int i, k, imperial, rc, conv[nitems(hist_fields)], nconv = 0, n = 0;
 
 	if ((p[1] = req_uuid_param(r, 0, "vehicle id")) == NULL ||
@@ -756,8 +814,11 @@ h_vehicles_history(struct req *r)
 	p[6] = rfrom;
 	p[7] = rto;
 	p[8] = span;
-	res = req_exec(r, q.span > 0 ? &q_history : &q_history_raw, p);
-	if (res == NULL)
+	for (k = 0; k < q.nfield; k++)
+		mask |= 1u << q.field[k];
+	if ((stmt = hist_stmt(mask, q.span == 0)) == NULL)
+		return reply_error(r, 500, NULL, "out of memory");
+	if ((res = req_exec(r, stmt, p)) == NULL)
 		return r->status;
 	if (PQntuples(res) == 0)
 		return reply_error(r, 404, NULL, "vehicle not found");

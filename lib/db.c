@@ -88,8 +88,17 @@ db_ensure(struct db *db)
 		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		return -1;
 	}
-	/* Every timestamp leaves the database as RFC 3339 in UTC. */
-	if (db_command_raw(db, "SET TIME ZONE 'UTC'") == -1) {
+	/*
+	 * Every timestamp leaves the database as RFC 3339 in UTC.  Each
+	 * statement is planned once per connection: PostgreSQL would
+	 * otherwise re-plan those whose generic plan it guesses dearer on
+	 * every execution -- the history's, 0.34 ms of planning to a request
+	 * of 1.3 ms -- while every API query is a key lookup or a key range
+	 * whose generic plan is the same index scan.
+	 */
+	if (db_command_raw(db,
+		"SET TIME ZONE 'UTC'; "
+		"SET plan_cache_mode = force_generic_plan") == -1) {
 		PQfinish(db->conn);
 		db->conn = NULL;
 		return -1;

@@ -214,7 +214,7 @@ t_state(void)
 	{
 		/* The state names its columns: a new one must be named too. */
 		char cols[4096], keys[4096] = "";
-		const char *k, *names[64];
+		const char *k, *names[64] = { NULL };
 		json_t *v;
 		size_t m = 0;
 
@@ -233,8 +233,9 @@ t_state(void)
 		}
 		qsort(names, m, sizeof(names[0]), cmp_str);
 		for (size_t i = 0; i < m; i++)
-			snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
-			    "%s%s", i ? "," : "", names[i]);
+			snprintf(keys + strlen(keys),
+			    sizeof(keys) - strlen(keys), "%s%s", i ? "," : "",
+			    names[i]);
 		ok(m > 30, "the state has every reading");
 		is_str(keys, cols,
 		    "the state's keys are vehicle_states' columns but "
