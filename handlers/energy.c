@@ -38,7 +38,9 @@
 	"'battery_count', s.battery_count, 'total_capacity_kwh', "             \
 	"s.total_capacity_kwh, 'nameplate_power_kw', s.nameplate_power_kw, "   \
 	"'has_solar', s.has_solar, 'has_battery', s.has_battery, "             \
-	"'tariff_id', s.tariff_id, 'last_seen_at', s.last_seen_at, "           \
+	"'backup_reserve_percent', s.backup_reserve_percent, "                 \
+	"'operation_mode', s.operation_mode, 'tariff_id', s.tariff_id, "       \
+	"'last_seen_at', s.last_seen_at, "                                     \
 	"'created_at', s.created_at, 'updated_at', s.updated_at)"
 
 static const struct db_stmt q_list = { "energy_sites_list",
@@ -70,7 +72,9 @@ static const struct db_stmt q_get = { "energy_sites_get",
 
 static const struct db_stmt q_live = { "energy_sites_live",
 	"SELECT (SELECT to_jsonb(e) || jsonb_build_object('age_s', "
-	"greatest(0, floor(extract(epoch FROM now() - e.ts)))::bigint) "
+	"greatest(0, floor(extract(epoch FROM now() - e.ts)))::bigint, "
+	"'backup_reserve_percent', s.backup_reserve_percent, "
+	"'operation_mode', s.operation_mode) "
 	"FROM energy_states e WHERE e.site_id = s.id ORDER BY e.ts DESC "
 	"LIMIT 1) FROM energy_sites s "
 	"WHERE s.account_id = $1::uuid AND s.id = $2::uuid",

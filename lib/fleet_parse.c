@@ -1056,6 +1056,15 @@ fleet_parse_site_info(const json_t *resp, struct fleet_site_info *si)
 	    get_div(&c, resp, NULL, "nameplate_energy", 1e3, 0, 1e6, F_OPT);
 	si->nameplate_power_kw =
 	    get_div(&c, resp, NULL, "nameplate_power", 1e3, 0, 1e6, F_OPT);
+	si->backup_reserve_pct =
+	    get_int(&c, resp, NULL, "backup_reserve_percent", 0, 100, F_OPT);
+	get_str(&c, resp, NULL, "default_real_mode", si->operation_mode,
+	    sizeof(si->operation_mode), 32, F_OPT);
+	if (strspn(si->operation_mode, "abcdefghijklmnopqrstuvwxyz_") !=
+	    strlen(si->operation_mode)) {
+		warn(&c, NULL, "default_real_mode", "is not a mode name");
+		si->operation_mode[0] = '\0';
+	}
 	comp = field(&c, resp, NULL, "components", F_OPT);
 	if (comp != NULL && !json_is_object(comp)) {
 		warn(&c, NULL, "components", "is not an object");

@@ -254,6 +254,8 @@ struct fleet_site_info {
 	int has_solar;
 	int has_battery;
 	int has_grid;
+	int backup_reserve_pct; /* 0..100, FLEET_NOINT when absent */
+	char operation_mode[33]; /* default_real_mode, [a-z_]; "" absent */
 	json_t *tariff; /* tariff_content_v2 or tariff_content; own reference */
 	int warnings;
 };

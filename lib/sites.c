@@ -27,9 +27,10 @@ static const struct db_stmt q_describe = { "sites_describe",
 	"time_zone = coalesce(nullif($3, ''), time_zone), "
 	"battery_count = $4::smallint, total_capacity_kwh = $5::real, "
 	"nameplate_power_kw = $6::real, has_solar = $7::boolean, "
-	"has_battery = $8::boolean, updated_at = now() "
-	"WHERE id = $1::uuid",
-	8 };
+	"has_battery = $8::boolean, backup_reserve_percent = $9::smallint, "
+	"operation_mode = coalesce(nullif($10, ''), operation_mode), "
+	"updated_at = now() WHERE id = $1::uuid",
+	10 };
 
 static const struct db_stmt q_tariff = { "sites_tariff",
 	"WITH t AS (INSERT INTO tariffs AS t (account_id, name, currency, "
@@ -100,8 +101,8 @@ static void
 describe(struct tesla_session *s, struct site *site)
 {
 	const struct fleet_site_info *si = &site->info;
-	char count[16], cap[32], power[32], err[256], name[128];
-	const char *p[8], *currency;
+	char count[16], cap[32], power[32], reserve[16], err[256], name[128];
+	const char *p[10], *currency;
 	PGresult *res;
 	char *content;
 	int st;
@@ -117,6 +118,9 @@ describe(struct tesla_session *s, struct site *site)
 	p[5] = si->nameplate_power_kw == si->nameplate_power_kw ? power : NULL;
 	p[6] = tristate(si->has_solar);
 	p[7] = tristate(si->has_battery);
+	snprintf(reserve, sizeof(reserve), "%d", si->backup_reserve_pct);
+	p[8] = si->backup_reserve_pct == FLEET_NOINT ? NULL : reserve;
+	p[9] = si->operation_mode;
 	res = db_exec(s->db, &q_describe, p, &st, err, sizeof(err));
 	if (res == NULL)
 		log_warn("site not described: %s", err);

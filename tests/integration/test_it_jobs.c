@@ -187,6 +187,36 @@ t_day(void)
 	    "states carry position and odometer");
 	ok(sql_long("SELECT count(*) FROM energy_states%s", "") >= 55,
 	    "an energy state per run");
+	{
+		/* The Powerwall's reserve and mode, as the simulator says. */
+		char id[64], site[64], path[128];
+		json_t *root, *si;
+		struct resp r;
+
+		sql(id, sizeof(id),
+		    "SELECT tesla_site_id FROM energy_sites ORDER BY id LIMIT "
+		    "1");
+		sql(site, sizeof(site),
+		    "SELECT id FROM energy_sites ORDER BY id LIMIT 1");
+		snprintf(
+		    path, sizeof(path), "/api/1/energy_sites/%s/site_info", id);
+		root = sim("GET", path, NULL);
+		si = json_object_get(root, "response");
+		snprintf(path, sizeof(path), "/api/energy/sites/%s/live", site);
+		http_get(&r, path, token);
+		ok(json_is_integer(
+		       json_object_get(si, "backup_reserve_percent")),
+		    "the simulator's site_info has a reserve");
+		ok(json_equal(json_object_get(r.json, "backup_reserve_percent"),
+		       json_object_get(si, "backup_reserve_percent")),
+		    "live: the Powerwall's backup reserve from site_info");
+		is_str(json_string_value(
+			   json_object_get(r.json, "operation_mode")),
+		    json_string_value(json_object_get(si, "default_real_mode")),
+		    "live: its operation mode");
+		resp_free(&r);
+		json_decref(root);
+	}
 	ok(sql_long("SELECT count(*) FROM energy_states WHERE abs(load_power_w "
 		    "- solar_power_w - battery_power_w - grid_power_w - "
 		    "coalesce(generator_power_w, 0)) > 1%s",

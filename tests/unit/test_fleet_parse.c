@@ -502,6 +502,8 @@ t_site_info(void)
 	is_int(si.has_solar, 1, "solar");
 	is_int(si.has_battery, 1, "battery");
 	is_int(si.has_grid, 1, "grid");
+	is_int(si.backup_reserve_pct, 0, "backup reserve 0 %");
+	is_str(si.operation_mode, "self_consumption", "operation mode");
 	ok(si.tariff == NULL, "no tariff in this fixture");
 	fleet_site_info_clear(&si);
 	json_decref(root);
@@ -1526,7 +1528,8 @@ t_site_info_bad(void)
 	j = js("{\"installation_time_zone\":\"America/New_York\","
 	       "\"tariff_content_v2\":{\"version\":1},"
 	       "\"tariff_content\":{\"version\":0},\"battery_count\":-1,"
-	       "\"nameplate_energy\":\"13500\"}");
+	       "\"nameplate_energy\":\"13500\",\"backup_reserve_percent\":120,"
+	       "\"default_real_mode\":\"Self Powered\"}");
 	ok(fleet_parse_site_info(j, &si) == 0, "parses");
 	is_str(si.time_zone, "America/New_York", "zone");
 	ok(si.tariff != NULL &&
@@ -1534,7 +1537,9 @@ t_site_info_bad(void)
 	    "v2 tariff preferred");
 	is_int(si.battery_count, FLEET_NOINT, "negative count dropped");
 	is_nan(si.total_capacity_kwh, "string energy dropped");
-	is_int(si.warnings, 2, "two warnings");
+	is_int(si.backup_reserve_pct, FLEET_NOINT, "reserve over 100 dropped");
+	is_str(si.operation_mode, "", "a mode that is no name dropped");
+	is_int(si.warnings, 4, "four warnings");
 	json_decref(j);
 	ok(si.tariff != NULL && si.tariff->refcount == 1,
 	    "the tariff outlives the document");
