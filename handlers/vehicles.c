@@ -374,7 +374,8 @@ hist_sql(unsigned mask, int raw)
 		sbuf_adds(&sb, HIST_BIN("s.ts") " AS t");
 		for (i = 0; i < nitems(hist_fields); i++)
 			if (mask & 1u << i)
-				sbuf_addf(&sb, ", %s(s.%s)%s AS %s",
+				/* float8: avg(smallint) is numeric */
+				sbuf_addf(&sb, ", %s(s.%s%s) AS %s",
 				    hist_scale[i] == 0 ? "max" : "avg",
 				    hist_fields[i],
 				    hist_scale[i] == 1 ? "::float8" : "",
@@ -752,7 +753,9 @@ hist_add_point(struct sbuf *sb, PGresult *res, int i,
 	/* The first bucket may start before from: its point is at from. */
 	t = atoll(PQgetvalue(res, i, 0));
 	time_rfc3339(t > q->from ? t : q->from, ts, sizeof(ts));
-	sbuf_addf(sb, "{\"ts\":\"%s\"", ts);
+	sbuf_add(sb, "{\"ts\":\"", 7);
+	sbuf_add(sb, ts, strlen(ts));
+	sbuf_addc(sb, '"');
 	if (nconv > 0) {
 		o = json_object();
 		for (k = 0; k < q->nfield; k++)
@@ -767,14 +770,16 @@ hist_add_point(struct sbuf *sb, PGresult *res, int i,
 		int col = 1 + q->field[k];
 		const char *v = PQgetvalue(res, i, col);
 
-		sbuf_addf(sb, ",\"%s\":", name[k]);
+		sbuf_add(sb, ",\"", 2);
+		sbuf_adds(sb, name[k]);
+		sbuf_add(sb, "\":", 2);
 		if (PQgetisnull(res, i, col))
-			sbuf_adds(sb, "null");
+			sbuf_add(sb, "null", 4);
 		else if (conv[k])
 			hist_add_double(
 			    sb, json_number_value(json_object_get(o, name[k])));
 		else if (json_number_text(v))
-			sbuf_adds(sb, v);
+			sbuf_add(sb, v, (size_t)PQgetlength(res, i, col));
 		else
 			rc = -1;
 	}

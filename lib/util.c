@@ -215,21 +215,46 @@ random_bytes(uint8_t *out, size_t n)
 void
 time_rfc3339(long long t, char *out, size_t outlen)
 {
-	struct tm tm;
-	time_t tt;
+	long long days, era, y, doe, yoe, doy, mp, sec;
+	int f[6], w[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char sep[] = "--T::Z";
+	char *p = out;
 
 	if (out == NULL || outlen == 0)
 		return;
 	out[0] = '\0';
-	tt = (time_t)t;
-	if ((long long)tt != t || outlen < 21)
+	/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+	if (outlen < 21 || t < -62167219200LL || t > 253402300799LL)
 		return;
-	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year < -1900 ||
-	    tm.tm_year > 9999 - 1900)
-		return;
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
+	/*
+	 * The civil date of a day count (days since 1970-01-01), in eras
+	 * of 400 years that start on March 1st, so that the leap day comes
+	 * last: the proleptic Gregorian calendar, as gmtime has it, without
+	 * its lock on the time zone (a history writes a time per point).
+	 */
+	sec = t % 86400;
+	days = t / 86400 - (sec < 0);
+	sec += sec < 0 ? 86400 : 0;
+	days += 719468; /* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	f[2] = (int)(doy - (153 * mp + 2) / 5 + 1);
+	f[1] = (int)(mp < 10 ? mp + 3 : mp - 9);
+	f[0] = (int)(y + (f[1] <= 2));
+	f[3] = (int)(sec / 3600);
+	f[4] = (int)(sec / 60 % 60);
+	f[5] = (int)(sec % 60);
+	for (int i = 0; i < 6; i++) {
+		for (int d = w[i] - 1, v = f[i]; d >= 0; d--, v /= 10)
+			p[d] = (char)('0' + v % 10);
+		p += w[i];
+		*p++ = sep[i];
+	}
+	*p = '\0';
 }
 
 /* Compares n bytes in a time that depends on n only; 0 when equal, else 1. */

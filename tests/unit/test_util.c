@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -269,6 +270,30 @@ t_time_rfc3339(void)
 	memset(out, 'x', sizeof(out));
 	time_rfc3339(0, out, 0);
 	ok(out[0] == 'x', "outlen 0 writes nothing");
+
+	/* The whole range against gmtime_r, in uneven steps. */
+	{
+		long long t, bad = 0, n = 0;
+		char want[80];
+		struct tm tm;
+
+		for (t = -62167219200LL; t <= 253402300799LL;
+		     t += 86400LL * 3 + 3607, n++) {
+			time_t tt = (time_t)t;
+
+			gmtime_r(&tt, &tm);
+			snprintf(want, sizeof(want),
+			    "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			    tm.tm_sec);
+			time_rfc3339(t, out, sizeof(out));
+			if (strcmp(out, want) != 0 && bad++ < 3)
+				printf(
+				    "#   %lld: %s, gmtime %s\n", t, out, want);
+		}
+		ok(n > 1000000 && bad == 0,
+		    "years 0000-9999 as gmtime_r has them, every 3 days");
+	}
 }
 
 static void
