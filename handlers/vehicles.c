@@ -311,7 +311,7 @@ static const double hist_scale[] = { 1, 1, 1e6, 1e6, 0, 1e6, 1e6, 1e6, 1e6, 1e6,
  * a relative error of 1e-16), where numeric sums went through a decimal
  * string each; the interval and the origin are computed once per
  * execution (the sub-selects), not per row; the plan is made once per
- * connection (lib/db.c).  make bench measures it (tests/bench/run.sh).
+ * connection (req_exec_generic).  make bench measures it (tests/bench/run.sh).
  */
 #define HIST_BIN(ts)                                                           \
 	"date_bin((SELECT make_interval(secs => $5::int)), " ts ", "           \
@@ -823,7 +823,7 @@ h_vehicles_history(struct req *r)
 		mask |= 1u << q.field[k];
 	if ((stmt = hist_stmt(mask, q.span == 0)) == NULL)
 		return reply_error(r, 500, NULL, "out of memory");
-	if ((res = req_exec(r, stmt, p)) == NULL)
+	if ((res = req_exec_generic(r, stmt, p)) == NULL)
 		return r->status;
 	if (PQntuples(res) == 0)
 		return reply_error(r, 404, NULL, "vehicle not found");

@@ -21,6 +21,7 @@ struct db {
 	PGconn *conn;
 	const struct db_stmt *prepared[DB_MAX_PREPARED];
 	size_t nprepared;
+	int generic; /* the session plans prepared statements once */
 };
 
 struct db *
@@ -76,6 +77,7 @@ db_ensure(struct db *db)
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	db->nprepared = 0;
+	db->generic = 0;
 	if (db->conn != NULL) {
 		PQreset(db->conn);
 	} else {
@@ -88,17 +90,8 @@ db_ensure(struct db *db)
 		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
 		return -1;
 	}
-	/*
-	 * Every timestamp leaves the database as RFC 3339 in UTC.  Each
-	 * statement is planned once per connection: PostgreSQL would
-	 * otherwise re-plan those whose generic plan it guesses dearer on
-	 * every execution -- the history's, 0.34 ms of planning to a request
-	 * of 1.3 ms -- while every API query is a key lookup or a key range
-	 * whose generic plan is the same index scan.
-	 */
-	if (db_command_raw(db,
-		"SET TIME ZONE 'UTC'; "
-		"SET plan_cache_mode = force_generic_plan") == -1) {
+	/* Every timestamp leaves the database as RFC 3339 in UTC. */
+	if (db_command_raw(db, "SET TIME ZONE 'UTC'") == -1) {
 		PQfinish(db->conn);
 		db->conn = NULL;
 		return -1;
@@ -141,9 +134,20 @@ is_prepared(struct db *db, const struct db_stmt *stmt)
 }
 
 static PGresult *
-exec_once(struct db *db, const struct db_stmt *stmt, const char *const *params)
+exec_once(struct db *db, const struct db_stmt *stmt, const char *const *params,
+    int generic)
 {
 	PGresult *res;
+
+	if (db->generic != generic) {
+		res = PQexec(db->conn,
+		    generic ? "SET plan_cache_mode = force_generic_plan"
+			    : "SET plan_cache_mode = auto");
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		db->generic = generic;
+	}
 
 	if (!is_prepared(db, stmt)) {
 		res = PQprepare(
@@ -161,9 +165,9 @@ exec_once(struct db *db, const struct db_stmt *stmt, const char *const *params)
 	    db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
 }
 
-PGresult *
-db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
-    int *status, char *err, size_t errlen)
+static PGresult *
+db_exec_as(struct db *db, const struct db_stmt *stmt, const char *const *params,
+    int generic, int *status, char *err, size_t errlen)
 {
 	const char *state;
 	PGresult *res = NULL;
@@ -176,7 +180,7 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 			return NULL;
 		}
 		idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-		res = exec_once(db, stmt, params);
+		res = exec_once(db, stmt, params, generic);
 		if (res != NULL &&
 		    (PQresultStatus(res) == PGRES_TUPLES_OK ||
 			PQresultStatus(res) == PGRES_COMMAND_OK))
@@ -221,6 +225,13 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 	return NULL;
 }
 
+PGresult *
+db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
+    int *status, char *err, size_t errlen)
+{
+	return db_exec_as(db, stmt, params, 0, status, err, errlen);
+}
+
 int
 db_command(struct db *db, const char *sql)
 {
@@ -235,14 +246,16 @@ clear_result(void *p)
 	PQclear(p);
 }
 
-PGresult *
-req_exec(struct req *r, const struct db_stmt *stmt, const char *const *params)
+static PGresult *
+req_exec_as(struct req *r, const struct db_stmt *stmt,
+    const char *const *params, int generic)
 {
 	char err[256];
 	PGresult *res;
 	int status;
 
-	res = db_exec(r->db, stmt, params, &status, err, sizeof(err));
+	res =
+	    db_exec_as(r->db, stmt, params, generic, &status, err, sizeof(err));
 	if (res == NULL) {
 		if (status == 503)
 			reply_header(r, "Retry-After", "5");
@@ -251,6 +264,19 @@ req_exec(struct req *r, const struct db_stmt *stmt, const char *const *params)
 	}
 	arena_defer(r->arena, clear_result, res);
 	return res;
+}
+
+PGresult *
+req_exec(struct req *r, const struct db_stmt *stmt, const char *const *params)
+{
+	return req_exec_as(r, stmt, params, 0);
+}
+
+PGresult *
+req_exec_generic(
+    struct req *r, const struct db_stmt *stmt, const char *const *params)
+{
+	return req_exec_as(r, stmt, params, 1);
 }
 
 json_t *
