@@ -58,8 +58,10 @@ stack_pg_start() {
 			return 1
 		}
 	fi
+	# log_error_verbosity=terse: an error's DETAIL would quote the row or
+	# key that failed (a place's coordinates, a name) into the log.
 	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-		-o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c unix_socket_permissions=0700 $*" \
+		-o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c unix_socket_permissions=0700 -c log_error_verbosity=terse $*" \
 		start >/dev/null || {
 		tail -n 20 "$dir/postgres.log" >&2
 		return 1

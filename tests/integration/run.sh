@@ -4,7 +4,8 @@
 # integration test binary of BUILD against it, and stops everything by PID,
 # also when a test fails.
 #
-#	tests/integration/run.sh BUILD	(IT_ONLY=api: test_it_api alone)
+#	tests/integration/run.sh BUILD	(IT_ONLY=api: test_it_api alone;
+#					 IT_SECRETS=1: its secrets check too)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +26,7 @@ cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/de
 SH
 cat >"$STACK_DIR/pg-start.sh" <<SH
 #!/bin/sh
-cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -l "$STACK_DIR/pg/postgres.log" -w -o "-c listen_addresses='' -c unix_socket_directories='$STACK_DIR/pg/sock' -c unix_socket_permissions=0700 -c fsync=off" start >/dev/null
+cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -l "$STACK_DIR/pg/postgres.log" -w -o "-c listen_addresses='' -c unix_socket_directories='$STACK_DIR/pg/sock' -c unix_socket_permissions=0700 -c log_error_verbosity=terse -c fsync=off" start >/dev/null
 SH
 cat >"$STACK_DIR/psql.sh" <<SH
 #!/bin/sh
@@ -73,6 +74,11 @@ if ! kill -0 "$API_PID" 2>/dev/null; then
 fi
 echo "# openapi"
 node tests/integration/openapi.mjs || rc=1
+# What the run left in the logs and the database: no secret (whole runs).
+if [ -z "${IT_ONLY:-}" ] || [ -n "${IT_SECRETS:-}" ]; then
+	echo "# secrets"
+	PGBIN=$PGBIN tests/integration/secrets.sh || rc=1
+fi
 # A sanitizer report in a worker fails the run even if every answer was right.
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$STACK_DIR/api.log"; then
 	echo "not ok - sanitizer report in tessie-api's log:"
