@@ -146,7 +146,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0755 $(filter-out %/tessie-sim,$(BINS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/tessie-stats/sql/
-	install -m 0644 nginx/*.in $(DESTDIR)$(PREFIX)/share/tessie-stats/nginx/
+	install -m 0644 nginx/*.in nginx/*.conf $(DESTDIR)$(PREFIX)/share/tessie-stats/nginx/
 	install -m 0644 deploy/tessie-api.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	if [ -d web/dist ]; then cp -R web/dist/. $(DESTDIR)$(PREFIX)/share/tessie-stats/web/; fi
 

@@ -114,6 +114,7 @@ stack_nginx_start() {
 	mkdir -p "$STACK_DIR/nginx"
 	sed -e "s|@SOCKET@|$STACK_DIR/api.sock|g" "$TOP/nginx/fastcgi.conf.in" \
 		>"$STACK_DIR/nginx/fastcgi.conf"
+	cp "$TOP/nginx/headers.conf" "$STACK_DIR/nginx/headers.conf"
 	sed -e "s|@USER_LINE@|$user_line|" \
 		-e "s|@WORKERS@|${NGINX_WORKERS:-1}|" \
 		-e "s|@RUN@|$STACK_DIR/nginx|g" \

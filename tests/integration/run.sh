@@ -12,10 +12,21 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 . tests/stack-up.sh
 
-mkdir -p /tmp/tessie-www
-echo '<!doctype html><title>t</title>' >/tmp/tessie-www/index.html
-NGINX_LOGIN_BURST=100 NGINX_API_RATE=10000r/s test_stack_up "$BUILD" /tmp/tessie-www \
+# The web root: index.html, an asset, and decoys that must never be served
+# (test_it_security): a .git folder, a dotfile, a folder to list.
+www=$(mktemp -d /tmp/tessie-www.XXXXXX)
+chmod 0755 "$www"
+echo '<!doctype html><title>t</title>' >"$www/index.html"
+mkdir -p "$www/.git" "$www/assets/listme"
+echo '[core] decoy-git-config' >"$www/.git/config"
+echo 'DECOY_SECRET=1' >"$www/.env"
+echo 'console.log(1)' >"$www/assets/app.js"
+echo 'decoy' >"$www/assets/listme/x.txt"
+chmod -R a+rX "$www"
+export TEST_WWW=$www
+NGINX_LOGIN_BURST=100 NGINX_API_RATE=10000r/s test_stack_up "$BUILD" "$www" \
 	tests/integration/fixtures.sql
+trap 'test_stack_cleanup; rm -rf "$www"' EXIT
 
 # Small scripts the C tests call to act on the stack.
 pgrun=
