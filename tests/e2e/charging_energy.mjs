@@ -1,139 +1,17 @@
 #!/usr/bin/env node
-// End-to-end check of the charging and energy pages in a real headless
-// Chromium driven by playwright-core. Prints TAP.
+// End-to-end check of the charging and energy pages (the household view of
+// two sites included) and their keyboard reach, in a real headless Chromium
+// driven by playwright-core (harness.mjs). Prints TAP.
 //
 //   BASE_URL=http://127.0.0.1:8123 TESSIE_ADMIN_PASSWORD=... \
 //   SCREENSHOT_DIR=/tmp/shots VIEWPORT=375x812 node tests/e2e/charging_energy.mjs
 //
 // Needs the data of tests/e2e/fixtures.sql (its "Charging & energy" section).
 // Screenshots are named <page>-<width>.png.
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setup } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../../web');
-const bail = (msg) => {
-  console.log(`Bail out! ${msg}`);
-  process.exit(1);
-};
-
-let chromium;
-try {
-  ({ chromium } = createRequire(join(webDir, 'package.json'))('playwright-core'));
-} catch (e) {
-  bail(`cannot load playwright-core from ${webDir}/node_modules (run: cd web && npm ci): ${e.message}`);
-}
-
-const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
-const PASSWORD = process.env.TESSIE_ADMIN_PASSWORD || '';
-const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR || join(tmpdir(), 'tessie-e2e-screenshots'));
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 120_000;
-const m = /^(\d+)x(\d+)$/.exec(process.env.VIEWPORT || '');
-const VIEWPORT = m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1280, height: 800 };
-const W = VIEWPORT.width;
-const PHONE = W < 600;
-
-if (!BASE_URL) bail('BASE_URL is not set');
-if (!PASSWORD) bail('TESSIE_ADMIN_PASSWORD is not set');
-mkdirSync(SCREENSHOT_DIR, { recursive: true });
-
-// ---- TAP ---------------------------------------------------------------
-process.stdout.on('error', () => {});
-let n = 0;
-let failed = 0;
-let passed = 0;
-let finished = false;
-const out = (l) => {
-  if (!finished) console.log(l);
-};
-const diag = (t) => String(t).split('\n').forEach((l) => out(`# ${l}`));
-let page = null;
-async function step(desc, fn) {
-  const name = `${desc} [${W}px]`;
-  try {
-    const extra = await fn();
-    passed++;
-    out(`ok ${++n} - ${name}${extra ? ` (${extra})` : ''}`);
-    return true;
-  } catch (e) {
-    failed++;
-    out(`not ok ${++n} - ${name}`);
-    // eslint-disable-next-line no-control-regex
-    diag(String(e instanceof Error ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trimEnd());
-    if (page) {
-      const shot = join(SCREENSHOT_DIR, `failed-${W}-${n}.png`);
-      await page.screenshot({ path: shot, fullPage: true, timeout: 5000 }).then(() => diag(`page at failure: ${shot}`), () => {});
-    }
-    return false;
-  }
-}
-function skipped(desc, why) {
-  failed++;
-  out(`not ok ${++n} - ${desc} [${W}px]`);
-  diag(why);
-}
-function assert(c, msg) {
-  if (!c) throw new Error(msg);
-}
-/** A full-page screenshot, from the top (a sticky header would show where the page was scrolled). */
-async function shot(name, fullPage = true) {
-  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${W}.png`), fullPage });
-}
-
-/** No "NaN", "undefined", "null" or "[object" in what the page shows. */
-async function noJunk(where) {
-  const text = await page.locator('body').innerText();
-  const bad = /\bNaN\b|\bundefined\b|\bnull\b|\[object /.exec(text);
-  assert(!bad, `${where} shows "${bad?.[0]}": …${text.slice(Math.max(0, (bad?.index ?? 0) - 60), (bad?.index ?? 0) + 60)}…`);
-}
-
-/** Elements whose content sticks out of them (cut-off labels), or that overflow the page width. */
-async function noOverflow(where) {
-  const problems = await page.evaluate(() => {
-    const out = [];
-    const docW = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > docW + 1) out.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${docW})`);
-    for (const el of document.querySelectorAll('.card h2, .stat-value, .stats dd, .flow-power, .flow-label, .badge, button, .nav a')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0) continue;
-      const s = getComputedStyle(el);
-      if (s.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1 && !el.closest('.nav')) out.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" is cut off`);
-      if (r.right > docW + 1 && !el.closest('.nav') && !el.closest('.table-wrap')) out.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" runs past the screen edge`);
-    }
-    return out;
-  });
-  assert(problems.length === 0, `${where}:\n${problems.join('\n')}`);
-}
-
-// ---- browser -----------------------------------------------------------
-const profileDir = mkdtempSync(join(tmpdir(), 'tessie-e2e-profile-'));
-let context = null;
-async function closeBrowser() {
-  const c = context;
-  context = null;
-  page = null;
-  if (c) await Promise.race([c.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-  rmSync(profileDir, { recursive: true, force: true });
-}
-function finish() {
-  out(`1..${n}`);
-  out(`# ${passed} passed, ${failed} failed`);
-  finished = true;
-}
-const globalTimer = setTimeout(async () => {
-  if (finished) return;
-  failed++;
-  out(`not ok ${++n} - finished within ${TIMEOUT_MS / 1000} s [${W}px]`);
-  finish();
-  await closeBrowser();
-  process.exit(1);
-}, TIMEOUT_MS);
-
+const t = setup({ timeoutMs: 120_000 });
+const { BASE_URL, PASSWORD, step, skipped, assert, shot, noJunk, noOverflow, a11y, a11yFollow, a11yNames } = t;
 
 /** The site's local date (Europe/Berlin) `daysAgo` days back, as YYYY-MM-DD. */
 function berlinDate(daysAgo) {
@@ -142,30 +20,33 @@ function berlinDate(daysAgo) {
   );
 }
 
-async function main() {
-  diag(`base ${BASE_URL}, viewport ${W}x${VIEWPORT.height}, screenshots in ${SCREENSHOT_DIR}`);
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: VIEWPORT,
-    deviceScaleFactor: PHONE ? 2 : 1,
-    isMobile: PHONE,
-    hasTouch: PHONE,
-    colorScheme: process.env.COLOR_SCHEME === 'dark' ? 'dark' : 'light',
-    timezoneId: process.env.E2E_TZ || 'Europe/Berlin',
-    locale: process.env.E2E_LOCALE || 'en-GB',
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
+/** The Totals card shows these kWh figures (to the digits it prints); what it shows. */
+async function expectFigures(want, where) {
+  const figures = t.page.getByTestId('energy-figures');
+  const read = async () => {
+    const got = {};
+    for (const label of Object.keys(want)) {
+      got[label] = (await figures.locator('div').filter({ has: t.page.locator('dt', { hasText: label }) }).locator('dd .fig-value').first().innerText()).trim();
+    }
+    return got;
+  };
+  const close = (text, kwh) => {
+    const m = /^(-?[\d,]+(?:\.(\d+))?) kWh$/.exec(text);
+    if (!m) return false;
+    const decimals = m[2]?.length ?? 0;
+    return Math.abs(Number(m[1].replace(/,/g, '')) - kwh) <= 0.5 * 10 ** -decimals + 1e-9;
+  };
+  // The figures follow the site's history query: wait for them to settle.
+  let got = {};
+  for (let i = 0; i < 50; i++) {
+    got = await read();
+    if (Object.entries(want).every(([label, kwh]) => close(got[label], kwh))) return got;
+    await t.page.waitForTimeout(200);
+  }
+  throw new Error(`${where} totals: shown ${JSON.stringify(got)}, want ${JSON.stringify(Object.fromEntries(Object.entries(want).map(([k, v]) => [k, v.toFixed(2)])))}`);
+}
 
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-
+async function main(page) {
   const signedIn = await step('log in', async () => {
     await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
     const password = page.getByLabel('Password');
@@ -197,6 +78,7 @@ async function main() {
     assert(/US\$4\.50/.test(statsText), `the USD cost is not kept apart: ${statsText.slice(0, 300)}`);
     await page.locator('[data-testid="charging-stats-chart"] .recharts-bar-rectangle path').first().waitFor();
     await noJunk('charging list');
+    await a11yNames('charging list');
     await noOverflow('charging list');
     await shot('charging');
     return `${await rows.count()} sessions after paging`;
@@ -232,6 +114,7 @@ async function main() {
       await shares.getByText('Powerwall').waitFor();
       await shares.getByText(/15 kWh/).waitFor();
       await noJunk('charging session');
+      await a11yNames('charging session');
       await noOverflow('charging session');
       await shot('charging-session');
     }));
@@ -245,6 +128,7 @@ async function main() {
     await page.getByText('Not known for this session.').waitFor();
     await page.locator('[data-testid="charge-curve"] .recharts-area-area').first().waitFor();
     await noJunk('supercharger session');
+    await a11yNames('supercharger session');
     await noOverflow('supercharger session');
     await shot('charging-dc');
     await page.getByRole('link', { name: '← Charging' }).click();
@@ -263,10 +147,16 @@ async function main() {
     await flags.locator('[data-mark="flagged"]').first().waitFor();
     const day = Number(flagged.slice(8, 10));
     await flags.locator('[data-mark="flagged"]').getByText(new RegExp(`\\b${day}\\b`)).first().waitFor();
+    // The incomplete day (samples, 60 %), when it falls in the same month.
+    const incomplete = berlinDate(6);
+    if (incomplete.slice(0, 7) === flagged.slice(0, 7)) {
+      await flags.locator('[data-mark="incomplete"]').getByText(new RegExp(`\\b${Number(incomplete.slice(8, 10))}\\b`)).first().waitFor();
+    }
     // A dashed red line with "!" at the flagged day (axis labels may be thinned on a phone).
     await page.locator('[data-testid="energy-chart"] .mark-line-flagged').first().waitFor();
     await page.getByTestId('energy-money').getByText(/€\d/).first().waitFor();
     await noJunk('energy month');
+    await a11yNames('energy month');
     await noOverflow('energy month');
     await shot('energy-month');
     return `flagged ${flagged}`;
@@ -281,6 +171,7 @@ async function main() {
       const bars = await page.locator('[data-testid="energy-chart"] .recharts-bar-rectangle').count();
       assert(bars >= 8, `only ${bars} bars in the day view`);
       await noJunk('energy day');
+      await a11yNames('energy day');
       await noOverflow('energy day');
       await shot('energy-day');
     });
@@ -293,28 +184,70 @@ async function main() {
       await page.locator('[data-testid="energy-chart"] .recharts-bar-rectangle path').first().waitFor();
       await page.getByTestId('energy-flags').locator('[data-mark="flagged"]').first().getByText(/1 flagged day/).waitFor();
       await noJunk('energy year');
+      await a11yNames('energy year');
       await noOverflow('energy year');
       await shot('energy-year');
     });
   } else skipped('energy day and year views', 'the month view did not load');
 
-  await step('no JavaScript errors', async () => {
-    const real = errors.filter((e) => !/status of 40[01]|status of 429|ERR_INTERNET_DISCONNECTED|ERR_FAILED|Content Security Policy/.test(e));
-    assert(real.length === 0, real.join('\n'));
+  await step('energy: the household view sums both sites (checked against each site\'s history from the API)', async () => {
+    const month = berlinDate(1).slice(0, 7); // both sites have every day of it up to yesterday
+    const sites = (await t.api('/api/energy/sites')).data;
+    assert(sites.length === 2, `want 2 energy sites, got ${sites.length}`);
+    // What the page asks for a month: daily buckets over the month ± 15 h.
+    const first = `${month}-01`;
+    const [y, m] = month.split('-').map(Number);
+    const next = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    const from = new Date(Date.parse(`${first}T00:00:00Z`) - 15 * 3600_000).toISOString();
+    const to = new Date(Date.parse(`${next}T00:00:00Z`) + 15 * 3600_000).toISOString();
+    const keys = { 'Solar produced': 'solar_produced_kwh', 'Home consumed': 'home_consumed_kwh', 'Grid import': 'grid_imported_kwh', 'Grid export': 'grid_exported_kwh' };
+    const perSite = {};
+    for (const site of sites) {
+      const h = await t.api(`/api/energy/sites/${site.id}/history?granularity=day&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+      const days = h.data.filter((b) => (b.date ?? '').startsWith(month));
+      assert(days.length > 0, `${site.site_name} has no days in ${month}`);
+      perSite[site.site_name] = Object.fromEntries(Object.entries(keys).map(([label, k]) => [label, days.reduce((a, b) => a + (b[k] ?? 0), 0)]));
+    }
+    const want = Object.fromEntries(Object.keys(keys).map((label) => [label, Object.values(perSite).reduce((a, s) => a + s[label], 0)]));
+
+    await page.getByRole('link', { name: 'Energy' }).first().click();
+    await page.getByRole('heading', { name: 'Energy', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Month', exact: true }).click();
+    await page.getByLabel('Date').fill(`${month}-01`);
+    const siteSelect = page.getByLabel('Site');
+    // One site first (the figures must change), then the household.
+    await siteSelect.selectOption({ label: 'Lake house' });
+    await page.getByTestId('energy-zone').getByText(/^Lake house:/).waitFor();
+    await expectFigures(perSite['Lake house'], 'Lake house');
+    await siteSelect.selectOption({ label: 'All sites (household)' });
+    await page.getByTestId('energy-zone').getByText(/All sites summed/).waitFor();
+    await page.locator('[data-testid="energy-chart"] .recharts-bar-rectangle path').first().waitFor();
+    const shown = await expectFigures(want, 'household');
+    await noJunk('energy household');
+    await a11yNames('energy household');
+    await noOverflow('energy household');
+    await shot('energy-household');
+    return `${month}: solar ${shown['Solar produced']} = ${Object.entries(perSite).map(([n, s]) => `${n} ${s['Solar produced'].toFixed(1)}`).join(' + ')}`;
   });
+
+  await step('keyboard: Charging, a session and Energy reached with Tab, their main control focused', async () => {
+    const parts = [];
+    parts.push(await a11y({ link: 'Charging', control: (p) => p.getByLabel('Vehicle'), what: 'the vehicle filter' }));
+    await rows.first().waitFor();
+    parts.push(
+      await a11yFollow({
+        target: rows.first().getByRole('link').first(),
+        name: 'the newest session',
+        heading: /^Charge/,
+        control: (p) => p.getByRole('link', { name: '← Charging' }),
+        what: 'the way back',
+      }),
+    );
+    parts.push(await a11y({ link: 'Energy', control: (p) => p.getByLabel('Site'), what: 'the site picker' }));
+    return parts.join('; ');
+  });
+
+  await t.noErrors('no JavaScript errors', /status of 40[01]|status of 429|ERR_INTERNET_DISCONNECTED|ERR_FAILED|Content Security Policy/);
 }
 
-try {
-  await main();
-} catch (e) {
-  failed++;
-  out(`not ok ${++n} - harness ran to the end [${W}px]`);
-  diag(e?.stack || e);
-} finally {
-  clearTimeout(globalTimer);
-  await closeBrowser();
-}
-if (!finished) {
-  finish();
-  process.exit(failed > 0 ? 1 : 0);
-}
+await t.run(main);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// End-to-end check of the Drivers and Settings pages in a real headless
-// Chromium (playwright-core). Prints TAP.
+// End-to-end check of the Drivers and Settings pages, a drive's driver set
+// by hand on the vehicle page, and their keyboard reach, in a real headless
+// Chromium (playwright-core, harness.mjs). Prints TAP.
 //
 //   BASE_URL=http://127.0.0.1:8123 TESSIE_ADMIN_PASSWORD=... \
 //   TESSIE_SYNC=build/tessie-sync DATABASE_URL=... \
@@ -13,158 +14,13 @@
 // the 1280 and 375 runs can share one database; it leaves units on metric.
 
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setup } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../../web');
-const bail = (msg) => {
-  console.log(`Bail out! ${msg}`);
-  process.exit(1);
-};
-
-let chromium;
-try {
-  ({ chromium } = createRequire(join(webDir, 'package.json'))('playwright-core'));
-} catch (e) {
-  bail(`cannot load playwright-core from ${webDir}/node_modules (run: cd web && npm ci): ${e.message}`);
-}
-
-const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
-const PASSWORD = process.env.TESSIE_ADMIN_PASSWORD || '';
+const t = setup({ timeoutMs: 120_000 });
+const { BASE_URL, PASSWORD, W, PHONE, diag, step, assert, shot, noJunk, noOverflow, a11y, a11yNames } = t;
 const SYNC_BIN = process.env.TESSIE_SYNC || '';
-const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR || join(tmpdir(), 'tessie-e2e-screenshots'));
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 120_000;
-const m = /^(\d+)x(\d+)$/.exec(process.env.VIEWPORT || '');
-const VIEWPORT = m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1280, height: 800 };
-const W = VIEWPORT.width;
-const PHONE = W < 600;
 
-if (!BASE_URL) bail('BASE_URL is not set');
-if (!PASSWORD) bail('TESSIE_ADMIN_PASSWORD is not set');
-mkdirSync(SCREENSHOT_DIR, { recursive: true });
-
-// ---- TAP ---------------------------------------------------------------
-process.stdout.on('error', () => {});
-let n = 0;
-let failed = 0;
-let passed = 0;
-let finished = false;
-const out = (l) => {
-  if (!finished) console.log(l);
-};
-const diag = (t) => String(t).split('\n').forEach((l) => out(`# ${l}`));
-let page = null;
-async function step(desc, fn) {
-  const name = `${desc} [${W}px]`;
-  try {
-    const extra = await fn();
-    passed++;
-    out(`ok ${++n} - ${name}${extra ? ` (${extra})` : ''}`);
-    return true;
-  } catch (e) {
-    failed++;
-    out(`not ok ${++n} - ${name}`);
-    // eslint-disable-next-line no-control-regex
-    diag(String(e instanceof Error ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trimEnd());
-    if (page) {
-      const shot = join(SCREENSHOT_DIR, `failed-${W}-${n}.png`);
-      await page.screenshot({ path: shot, fullPage: true, timeout: 5000 }).then(() => diag(`page at failure: ${shot}`), () => {});
-    }
-    return false;
-  }
-}
-function skipped(desc, why) {
-  failed++;
-  out(`not ok ${++n} - ${desc} [${W}px]`);
-  diag(why);
-}
-function assert(c, msg) {
-  if (!c) throw new Error(msg);
-}
-/** A full-page screenshot, from the top (a sticky header would show where the page was scrolled). */
-async function shot(name, fullPage = true) {
-  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${W}.png`), fullPage });
-}
-
-/** No "NaN", "undefined", "null" or "[object" in what the page shows. */
-async function noJunk(where) {
-  const text = await page.locator('body').innerText();
-  const bad = /\bNaN\b|\bundefined\b|\bnull\b|\[object /.exec(text);
-  assert(!bad, `${where} shows "${bad?.[0]}": …${text.slice(Math.max(0, (bad?.index ?? 0) - 60), (bad?.index ?? 0) + 60)}…`);
-}
-
-/** Elements whose content sticks out of them (cut-off labels), or that overflow the page width. */
-async function noOverflow(where) {
-  const problems = await page.evaluate(() => {
-    const out = [];
-    const docW = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > docW + 1) out.push(`page scrolls sideways (${document.documentElement.scrollWidth} > ${docW})`);
-    for (const el of document.querySelectorAll('.card h2, .stat-value, .stats dd, .flow-power, .flow-label, .badge, button, .nav a')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0) continue;
-      const s = getComputedStyle(el);
-      if (s.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1 && !el.closest('.nav')) out.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" is cut off`);
-      if (r.right > docW + 1 && !el.closest('.nav') && !el.closest('.table-wrap')) out.push(`${el.className || el.tagName}: "${el.textContent.trim().slice(0, 40)}" runs past the screen edge`);
-    }
-    return out;
-  });
-  assert(problems.length === 0, `${where}:\n${problems.join('\n')}`);
-}
-
-// ---- browser -----------------------------------------------------------
-const profileDir = mkdtempSync(join(tmpdir(), 'tessie-e2e-profile-'));
-let context = null;
-async function closeBrowser() {
-  const c = context;
-  context = null;
-  page = null;
-  if (c) await Promise.race([c.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-  rmSync(profileDir, { recursive: true, force: true });
-}
-function finish() {
-  out(`1..${n}`);
-  out(`# ${passed} passed, ${failed} failed`);
-  finished = true;
-}
-const globalTimer = setTimeout(async () => {
-  if (finished) return;
-  failed++;
-  out(`not ok ${++n} - finished within ${TIMEOUT_MS / 1000} s [${W}px]`);
-  finish();
-  await closeBrowser();
-  process.exit(1);
-}, TIMEOUT_MS);
-
-async function main() {
-  diag(`base ${BASE_URL}, viewport ${W}x${VIEWPORT.height}, screenshots in ${SCREENSHOT_DIR}`);
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: VIEWPORT,
-    deviceScaleFactor: PHONE ? 2 : 1,
-    isMobile: PHONE,
-    hasTouch: PHONE,
-    colorScheme: process.env.COLOR_SCHEME === 'dark' ? 'dark' : 'light',
-    timezoneId: process.env.E2E_TZ || 'Europe/Berlin',
-    locale: process.env.E2E_LOCALE || 'en-GB',
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
-
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-
+async function main(page) {
   const alex = `Alex ${W}`;
   const api = (p) => (r) => new URL(r.url()).pathname === p;
   const rulePost = (r) => /\/rules$/.test(new URL(r.url()).pathname) && r.request().method() === 'POST';
@@ -201,6 +57,7 @@ async function main() {
     await rules.getByText('Blue Whale commute').waitFor();
     await rules.getByText(/Blue Whale · Anywhere · Mon–Fri · 07:00–09:30 · priority 50/).waitFor();
     await noJunk('drivers page');
+    await a11yNames('drivers page');
   });
 
   const added =
@@ -238,6 +95,7 @@ async function main() {
       assert(bad.status() === 409, `the contradicting rule answered ${bad.status()}`);
       await form.getByTestId('rule-error').getByText(/contradicts another driver's rule/).waitFor();
       await noJunk('rule form with an error');
+      await a11yNames('rule form with an error');
       await shot('drivers-rule-error');
       // The good one: Red Rocket, every day, any time.
       await form.getByLabel('Rule name (optional)').fill(`Red Rocket ${W}`);
@@ -266,6 +124,7 @@ async function main() {
       await totals.getByText('11.9 km').waitFor();
       await page.waitForTimeout(300); // the period buttons' colour transition
       await noJunk('drivers page with stats');
+      await a11yNames('drivers page with stats');
       await noOverflow('drivers page');
       await shot('drivers');
     }));
@@ -285,6 +144,45 @@ async function main() {
     await red.getByText(/\d+ km range/).waitFor();
   });
 
+  await step("a drive's driver set by hand on the vehicle page, then cleared (checked through the API)", async () => {
+    const sam = (await t.api('/api/drivers?limit=500')).data.find((d) => d.name === 'Sam');
+    assert(sam, 'no driver "Sam" in GET /api/drivers');
+    await page.goto(`${BASE_URL}/#/vehicles/11111111-1111-4111-8111-111111111111`, { waitUntil: 'domcontentloaded' });
+    await page.getByRole('heading', { name: 'Red Rocket', level: 1 }).waitFor();
+    const row = page.locator('[data-testid="drives"] tbody tr').first();
+    await row.getByRole('button').click();
+    const detail = page.getByTestId('drive-detail');
+    const select = detail.getByLabel('Driver', { exact: true });
+    await select.waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="drive-detail"] select')?.disabled);
+    const driveId = new URL(page.url().replace('#/', '')).searchParams.get('drive');
+    assert(driveId, `no drive in the address ${page.url()}`);
+    const before = (await t.api(`/api/drives/${driveId}`)).driver_id;
+    assert(before !== sam.id, 'the drive is Sam\'s already');
+    const isPut = (r) => new URL(r.url()).pathname === `/api/drives/${driveId}/driver` && r.request().method() === 'PUT';
+    const [res] = await Promise.all([page.waitForResponse(isPut), select.selectOption({ label: 'Sam' })]);
+    assert(res.status() === 200, `PUT /api/drives/:id/driver answered ${res.status()}`);
+    const answer = await res.json();
+    assert(answer.driver_id === sam.id && answer.attribution === 'manual', `PUT answered ${JSON.stringify(answer)}`);
+    await detail.getByTestId('drive-driver-status').getByText('Saved: Sam.').waitFor();
+    assert((await select.locator('option:checked').innerText()) === 'Sam', 'the select does not show Sam');
+    if (!PHONE) await row.getByTestId('drive-driver-name').getByText('Sam', { exact: true }).waitFor();
+    const after = (await t.api(`/api/drives/${driveId}`)).driver_id;
+    assert(after === sam.id, `GET /api/drives/${driveId} says driver ${after}, want Sam (${sam.id})`);
+    await noJunk('vehicle page with a driver set');
+    await a11yNames('vehicle page with a driver set');
+    await noOverflow('vehicle page with a driver set');
+    await shot('vehicle-drive-driver');
+    // Cleared: no driver, the rules decide again (the other width's re-attribution needs it so).
+    const [res2] = await Promise.all([page.waitForResponse(isPut), select.selectOption('')]);
+    assert(res2.status() === 200, `clearing answered ${res2.status()}`);
+    await detail.getByTestId('drive-driver-status').getByText('Saved: no driver.').waitFor();
+    if (!PHONE) await row.getByTestId('drive-driver-name').getByText('—', { exact: true }).waitFor();
+    const cleared = (await t.api(`/api/drives/${driveId}`)).driver_id;
+    assert(cleared === null, `after clearing the drive's driver is ${cleared}`);
+    return `drive ${driveId}: ${before ?? 'none'} → Sam → none`;
+  });
+
   const settings = await step('settings: Tesla account, Fleet API spend against the budget, sync jobs, tariffs', async () => {
     await page.goto(`${BASE_URL}/#/settings`, { waitUntil: 'domcontentloaded' });
     const tesla = page.getByTestId('tesla-account');
@@ -297,6 +195,7 @@ async function main() {
     await page.getByTestId('sync-job-energy_history').getByText(/Tesla answered 503/).waitFor();
     await page.getByTestId('tariffs-card').getByText(/Time of use: 1 period, otherwise €0\.32\/kWh/).waitFor();
     await noJunk('settings');
+    await a11yNames('settings');
   });
 
   if (settings) {
@@ -329,6 +228,7 @@ async function main() {
       assert(!/\d+ (queued|running)/.test(text), `still pending: ${text}`);
       diag(text);
       await noJunk('settings after sync');
+      await a11yNames('settings after sync');
     });
 
     await step('add a place with a tariff (bad coordinates refused first)', async () => {
@@ -349,28 +249,20 @@ async function main() {
       const row = card.getByTestId('place-row').filter({ hasText: `Gym ${W}` });
       await row.getByText(/52\.5301, 13\.4102 · 80 m · Night saver/).waitFor();
       await noJunk('settings with the new place');
+      await a11yNames('settings with the new place');
       await noOverflow('settings');
       await shot('settings');
     });
   }
 
-  await step('no JavaScript errors', async () => {
-    const real = errors.filter((e) => !/status of 40[01]|status of 409|status of 429|openstreetmap|ERR_INTERNET_DISCONNECTED|ERR_FAILED|Content Security Policy/.test(e));
-    assert(real.length === 0, real.join('\n'));
+  await step('keyboard: Drivers and Settings reached with Tab, their main control focused', async () => {
+    const parts = [];
+    parts.push(await a11y({ link: 'Drivers', control: (p) => p.getByLabel("New driver's name"), what: 'the new driver field' }));
+    parts.push(await a11y({ link: 'Settings', control: (p) => p.getByLabel(/Metric/), what: 'the units' }));
+    return parts.join('; ');
   });
+
+  await t.noErrors('no JavaScript errors', /status of 40[01]|status of 409|status of 429|openstreetmap|ERR_INTERNET_DISCONNECTED|ERR_FAILED|Content Security Policy/);
 }
 
-try {
-  await main();
-} catch (e) {
-  failed++;
-  out(`not ok ${++n} - harness ran to the end [${W}px]`);
-  diag(e?.stack || e);
-} finally {
-  clearTimeout(globalTimer);
-  await closeBrowser();
-}
-if (!finished) {
-  finish();
-  process.exit(failed > 0 ? 1 : 0);
-}
+await t.run(main);

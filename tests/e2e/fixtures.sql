@@ -78,9 +78,10 @@ VALUES
 -- The energy site.
 INSERT INTO energy_sites (id, account_id, tesla_site_id, site_name, time_zone,
 	battery_count, total_capacity_kwh, nameplate_power_kw, has_solar,
-	has_battery, last_seen_at)
+	has_battery, backup_reserve_percent, operation_mode, last_seen_at)
 SELECT 'eeeeeeee-0000-4000-8000-000000000001', id, 2252147339991234, 'Home',
-	'Europe/Berlin', 2, 27.0, 10.0, true, true, now()
+	'Europe/Berlin', 2, 27.0, 10.0, true, true, 20, 'self_consumption',
+	now()
 FROM accounts WHERE username = 'admin';
 
 -- Live samples every 5 minutes for two hours; the latest 20 s old:
@@ -279,3 +280,59 @@ SELECT 'eeeeeeee-0000-4000-8000-000000000001', day,
 	round(((5 + 2 * sin(g)) * 0.08)::numeric, 4), 'EUR'
 FROM d;
 -- ==== end of charging & energy ====
+
+-- ==== A second energy site: the household (dashboard.mjs, charging_energy.mjs) ====
+-- "Lake house": solar only (no Powerwall), same zone, made after "Home" (so
+-- the household keeps Home's calendar). Live samples for two hours (solar
+-- 2.1 kW, 0.5 kW used, 1.6 kW exported), Tesla's 5-minute history for the
+-- last 30 hours and daily totals for the last 10 local days (not today).
+INSERT INTO energy_sites (id, account_id, tesla_site_id, site_name, time_zone,
+	battery_count, total_capacity_kwh, nameplate_power_kw, has_solar,
+	has_battery, last_seen_at, created_at)
+SELECT 'eeeeeeee-0000-4000-8000-000000000002', id, 2252147339995678, 'Lake house',
+	'Europe/Berlin', 0, 0, 5.0, true, false, now(), now() + interval '1 second'
+FROM accounts WHERE username = 'admin';
+
+INSERT INTO energy_states (site_id, ts, solar_power_w, grid_power_w,
+	load_power_w, wall_connector_power_w, grid_status, island_status)
+SELECT 'eeeeeeee-0000-4000-8000-000000000002', now() - interval '30 seconds' - g * interval '5 minutes',
+	2100, -1600, 500, 0, 'Active', 'on_grid'
+FROM generate_series(0, 24) g;
+
+WITH b AS (
+	SELECT ts, extract(hour FROM ts AT TIME ZONE 'Europe/Berlin')
+	    + extract(minute FROM ts AT TIME ZONE 'Europe/Berlin') / 60.0 AS h
+	FROM generate_series(date_trunc('hour', now()) - interval '30 hours',
+	    now() - interval '5 minutes', interval '5 minutes') ts
+), e AS (
+	SELECT ts, greatest(0, sin(pi() * (h - 8) / 8)) * 0.15 AS solar, 0.04 AS home FROM b
+)
+INSERT INTO energy_history (site_id, period, ts, solar_energy_exported_kwh,
+	grid_energy_imported_kwh, grid_energy_exported_from_solar_kwh,
+	consumer_energy_imported_from_grid_kwh,
+	consumer_energy_imported_from_solar_kwh)
+SELECT 'eeeeeeee-0000-4000-8000-000000000002', '5min', ts,
+	solar,
+	greatest(0, home - solar),
+	greatest(0, solar - home),
+	greatest(0, home - solar),
+	least(solar, home)
+FROM e;
+
+WITH d AS (
+	SELECT ((now() AT TIME ZONE 'Europe/Berlin')::date - g) AS day, g
+	FROM generate_series(1, 10) g
+)
+INSERT INTO energy_daily (site_id, local_date, solar_produced_kwh,
+	solar_exported_kwh, battery_charged_kwh, battery_discharged_kwh,
+	grid_imported_kwh, grid_exported_kwh, home_consumed_kwh,
+	self_consumption_pct, source, completeness, flagged, fetched_at,
+	grid_import_cost, grid_export_value, currency)
+SELECT 'eeeeeeee-0000-4000-8000-000000000002', day,
+	9 + 3 * cos(g), 6 + 2 * cos(g), 0, 0,
+	2.5 + sin(g), 6 + 2 * cos(g), 5.5 + sin(g),
+	100 * (3 + cos(g)) / (9 + 3 * cos(g)), 'tesla', 1, false, now(),
+	round(((2.5 + sin(g)) * 0.31)::numeric, 4),
+	round(((6 + 2 * cos(g)) * 0.08)::numeric, 4), 'EUR'
+FROM d;
+-- ==== end of the second site ====

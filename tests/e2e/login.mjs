@@ -7,159 +7,20 @@
 //   node tests/e2e/login.mjs
 //
 // Optional: VIEWPORT=390x844 (default 1280x800), CHROMIUM_PATH (default
-// /usr/bin/chromium), E2E_TIMEOUT_MS (default 60000).
+// /usr/bin/chromium), E2E_TIMEOUT_MS (default 60000); see harness.mjs.
 //
 // playwright-core comes from web/node_modules (cd web && npm ci), so this
 // script needs no install of its own and never downloads a browser.
 
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { setup } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '../../web');
-
-function bail(msg) {
-  console.log(`Bail out! ${msg}`);
-  process.exit(1);
-}
-
-let chromium;
-try {
-  const require = createRequire(join(webDir, 'package.json'));
-  ({ chromium } = require('playwright-core'));
-} catch (e) {
-  bail(`cannot load playwright-core from ${webDir}/node_modules (run: cd web && npm ci): ${e.message}`);
-}
-
-const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
-const PASSWORD = process.env.TESSIE_ADMIN_PASSWORD || '';
-const SCREENSHOT_DIR = resolve(process.env.SCREENSHOT_DIR || join(tmpdir(), 'tessie-e2e-screenshots'));
+// Test names without the width, the browser in its own zone and locale.
+const t = setup({ tagged: false, timeoutMs: 60_000, stepTimeoutMs: 15_000, localeAndZone: false, offline: false });
+const { BASE_URL, PASSWORD, SCREENSHOT_DIR, step, notOk, skip, assert } = t;
 const EXPECT_VEHICLE = process.env.EXPECT_VEHICLE || '';
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 60_000;
-const STEP_MS = 15_000;
 
-function parseViewport(s) {
-  const m = /^(\d+)x(\d+)$/.exec(s || '');
-  return m ? { width: Number(m[1]), height: Number(m[2]) } : { width: 1280, height: 800 };
-}
-const VIEWPORT = parseViewport(process.env.VIEWPORT);
-
-if (!BASE_URL) bail('BASE_URL is not set');
-if (!PASSWORD) bail('TESSIE_ADMIN_PASSWORD is not set');
-mkdirSync(SCREENSHOT_DIR, { recursive: true });
-
-// ---- tiny TAP harness -------------------------------------------------------
-// A closed stdout (e.g. piped into `head`) must not stop the cleanup below.
-process.stdout.on('error', () => {});
-let n = 0;
-let failed = 0;
-let passed = 0;
-let finished = false; // the plan line is out: report nothing more
-function out(line) {
-  if (!finished) console.log(line);
-}
-const diag = (text) => {
-  for (const line of String(text).split('\n')) out(`# ${line}`);
-};
-function ok(desc) {
-  passed++;
-  out(`ok ${++n} - ${desc}`);
-}
-function notOk(desc, err) {
-  failed++;
-  out(`not ok ${++n} - ${desc}`);
-  // eslint-disable-next-line no-control-regex
-  if (err) diag(String(err instanceof Error ? err.message : err).replace(/\x1b\[[0-9;]*m/g, '').trimEnd());
-}
-function skip(desc, reason) {
-  passed++;
-  out(`ok ${++n} - ${desc} # SKIP ${reason}`);
-}
-/** Runs one test; false when it failed (later steps that need it give up). */
-async function step(desc, fn) {
-  try {
-    const extra = await fn();
-    ok(extra ? `${desc} (${extra})` : desc);
-    return true;
-  } catch (e) {
-    notOk(desc, e);
-    if (currentPage) {
-      const shot = join(SCREENSHOT_DIR, `failed-${n}.png`);
-      await currentPage.screenshot({ path: shot, fullPage: true, timeout: 5000 }).then(
-        () => diag(`page at failure: ${shot}`),
-        () => {},
-      );
-    }
-    return false;
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-// ---- browser ---------------------------------------------------------------
-const profileDir = mkdtempSync(join(tmpdir(), 'tessie-e2e-profile-'));
-let context = null;
-let currentPage = null;
-
-async function closeBrowser() {
-  const ctx = context;
-  context = null;
-  currentPage = null;
-  if (ctx) {
-    await Promise.race([ctx.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-  }
-  rmSync(profileDir, { recursive: true, force: true });
-}
-
-function finish() {
-  out(`1..${n}`);
-  out(`# ${passed} passed, ${failed} failed`);
-  finished = true;
-}
-
-const globalTimer = setTimeout(async () => {
-  if (finished) return;
-  notOk(`finished within ${TIMEOUT_MS / 1000} s`, 'global timeout: giving up');
-  finish();
-  await closeBrowser();
-  process.exit(1);
-}, TIMEOUT_MS);
-
-async function main() {
-  diag(`base ${BASE_URL}, viewport ${VIEWPORT.width}x${VIEWPORT.height}, screenshots in ${SCREENSHOT_DIR}`);
-
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: VIEWPORT,
-    deviceScaleFactor: VIEWPORT.width < 600 ? 2 : 1,
-    isMobile: VIEWPORT.width < 600,
-    hasTouch: VIEWPORT.width < 600,
-    colorScheme: process.env.COLOR_SCHEME === 'dark' ? 'dark' : 'light',
-  });
-  context.setDefaultTimeout(STEP_MS);
-  const page = context.pages()[0] ?? (await context.newPage());
-  currentPage = page;
-
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
+async function main(page) {
   let vehiclesAuth = null;
   page.on('request', (req) => {
     if (new URL(req.url()).pathname === '/api/vehicles' && vehiclesAuth === null) {
@@ -178,6 +39,20 @@ async function main() {
     await password.waitFor({ state: 'visible' });
     await signIn.waitFor({ state: 'visible' });
   });
+
+  if (loaded) {
+    await step('login page: the password field reached with Tab; every control named, no id twice', async () => {
+      const toField = await t.tabTo(password, 'the password field');
+      // Sign in is disabled (so skipped by Tab) until there is a password.
+      await page.keyboard.type('x');
+      const toButton = await t.tabTo(signIn, 'Sign in');
+      await t.a11yNames('login page');
+      await password.fill('');
+      return `${toField} Tab to the password field (0: it has the focus already), ${toButton} more to Sign in`;
+    });
+  } else {
+    notOk('login page: the password field reached with Tab; every control named, no id twice', 'login page did not load');
+  }
 
   let wrongOk = false;
   if (loaded) {
@@ -279,24 +154,8 @@ async function main() {
     });
   }
 
-  await step('no JavaScript errors on the page', async () => {
-    // 401s above are expected; the browser logs failed fetches as console errors.
-    const real = pageErrors.filter((e) => !/status of 40[01]|status of 429/.test(e));
-    assert(real.length === 0, real.join('\n'));
-  });
+  // 401s above are expected; the browser logs failed fetches as console errors.
+  await t.noErrors('no JavaScript errors on the page', /status of 40[01]|status of 429/);
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  notOk('harness ran to the end', e);
-} finally {
-  clearTimeout(globalTimer);
-  await closeBrowser();
-}
-if (!finished) {
-  finish();
-  code = failed > 0 ? 1 : 0;
-  process.exit(code);
-}
+await t.run(main);

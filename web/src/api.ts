@@ -76,6 +76,8 @@ export interface Drive {
   end_battery_level?: number | null;
   start_place?: string | null;
   end_place?: string | null;
+  /** Who drove it (by a rule or by hand), if known. */
+  driver_id?: string | null;
 }
 
 export interface DriveDetail extends Drive {

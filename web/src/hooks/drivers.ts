@@ -74,6 +74,33 @@ export function useDriverStats(driverId: string | undefined, period: Period) {
   });
 }
 
+/** The answer of PUT /api/drives/:id/driver. */
+export interface DriveAttribution {
+  id: string;
+  driver_id: string | null;
+  driver_rule_id: string | null;
+  attribution: 'manual' | null;
+}
+
+/**
+ * Sets a drive's driver by hand (driverId null: none, the rules decide
+ * again). After it the drive, the drive lists and every driver's stats are
+ * refetched.
+ */
+export function useSetDriveDriver() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ driveId, driverId }: { driveId: string; driverId: string | null }) =>
+      request<DriveAttribution>(`/api/drives/${enc(driveId)}/driver`, { method: 'PUT', body: { driver_id: driverId } }),
+    onSuccess: (_r, v) =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: ['drive', v.driveId] }),
+        qc.invalidateQueries({ queryKey: ['drives'] }),
+        qc.invalidateQueries({ queryKey: ['drivers'] }),
+      ]),
+  });
+}
+
 export function useDriverMutations() {
   const qc = useQueryClient();
   const invalidate = () => qc.invalidateQueries({ queryKey: ['drivers'] });

@@ -93,6 +93,18 @@ describe('shapeEnergyRows', () => {
     expect(s.rowsWithData).toBe(4);
     expect(s.selfPoweredPct).toBeCloseTo((100 * (48 - 16)) / 48);
   });
+  it("marks a household day incomplete when a site's day is (source mixed)", () => {
+    const rows = shapeEnergyRows(
+      'month',
+      '2026-02-01',
+      [day('2026-02-04', { source: 'mixed', completeness: 0.6 }), day('2026-02-05', { source: 'mixed', completeness: 1 })],
+      '2026-03-10',
+      'en-GB',
+    );
+    expect(rows[3]!.mark).toBe('incomplete');
+    expect(rows[3]!.note).toMatch(/60%/);
+    expect(rows[4]!.mark).toBeNull();
+  });
   it('marks today as partial and later days as not yet', () => {
     const rows = shapeEnergyRows('month', '2026-02-01', [day('2026-02-10', { source: 'samples', completeness: 0.4 })], '2026-02-10', 'en-GB');
     expect(rows[9]!.mark).toBe('partial');

@@ -180,7 +180,9 @@ function markOf(b: EnergyBucket, today: string | null): { mark: Mark; note: stri
   if (typeof b.flagged_days === 'number' && b.flagged_days > 0) {
     return { mark: 'flagged', note: `${b.flagged_days} flagged day${b.flagged_days === 1 ? '' : 's'}` };
   }
-  if (b.source === 'samples' && typeof b.completeness === 'number' && b.completeness < MIN_COMPLETENESS) {
+  // A household day is "mixed" when its sites' sources differ; its
+  // completeness is the lowest of the sites' (docs/energy-api.md).
+  if ((b.source === 'samples' || b.source === 'mixed') && typeof b.completeness === 'number' && b.completeness < MIN_COMPLETENESS) {
     if (today && b.date === today) return { mark: 'partial', note: 'Today so far' };
     return { mark: 'incomplete', note: `Incomplete: samples cover ${Math.round(b.completeness * 100)}% of the day` };
   }

@@ -212,7 +212,9 @@ function SessionRow({ s, vehicle }: { s: ChargingSession; vehicle: string | null
       </td>
       <td className="num">
         {formatEnergy(s.energy_added_kwh)}
-        <span className="show-narrow muted small">{formatDuration(s.duration_s)}</span>
+        <span className="show-narrow muted small">
+          <span className="nowrap">{formatDuration(s.duration_s)}</span>
+        </span>
       </td>
       <td className="num hide-narrow">
         {formatBattery(s.start_battery_level)} → {formatBattery(s.end_battery_level)}

@@ -1,11 +1,13 @@
 import { useEffect, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { errorMessage, getDrive, getVehicleHistory, listDrives, type Drive } from '../api';
+import { errorMessage, getDrive, getVehicleHistory, listDrives, type Drive, type DriveDetail as DriveData } from '../api';
 import { BatteryLevelChart } from '../components/charts/BatteryLevelChart';
 import { BatteryBar, SleepBadge } from '../components/dashboard/VehicleCard';
 import { Empty, ErrorState, Loading } from '../components/ui/States';
+import { Field } from '../components/settings/Field';
 import { LocationMap } from '../components/vehicle/LocationMap';
+import { useDrivers, useSetDriveDriver, type Driver } from '../hooks/drivers';
 import { usePlaces, useVehicle, useVehicleState } from '../hooks/queries';
 import { RANGES, rangeBounds, shapeBatteryHistory, shapeDrivePath, type RangeKey } from '../lib/chartData';
 import {
@@ -22,6 +24,7 @@ import {
   formatTemperature,
   zoneAbbrev,
 } from '../lib/format';
+import { driverBody, driverChoices, driverName } from '../lib/driveDriver';
 import { formatCoords, placeAt } from '../lib/places';
 import { distanceUnit } from '../lib/units';
 import { usePrefs } from '../stores/prefs';
@@ -204,6 +207,7 @@ function DrivesSection({ vehicleId, selected, onSelect }: { vehicleId: string; s
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const drives = q.data?.pages.flatMap((p) => p.data ?? []) ?? [];
+  const drivers = useDrivers();
   return (
     <section className="section" aria-labelledby="drives-h">
       <h2 id="drives-h" className="section-title">
@@ -232,11 +236,14 @@ function DrivesSection({ vehicleId, selected, onSelect }: { vehicleId: string; s
                 <th scope="col" className="num hide-narrow">
                   Battery
                 </th>
+                <th scope="col" className="hide-narrow">
+                  Driver
+                </th>
               </tr>
             </thead>
             <tbody>
               {drives.map((d) => (
-                <DriveRow key={d.id} d={d} units={units} selected={d.id === selected} onSelect={() => onSelect(d.id)} />
+                <DriveRow key={d.id} d={d} units={units} drivers={drivers.data} selected={d.id === selected} onSelect={() => onSelect(d.id)} />
               ))}
             </tbody>
           </table>
@@ -252,7 +259,19 @@ function DrivesSection({ vehicleId, selected, onSelect }: { vehicleId: string; s
   );
 }
 
-function DriveRow({ d, units, selected, onSelect }: { d: Drive; units: 'si' | 'imperial'; selected: boolean; onSelect: () => void }) {
+function DriveRow({
+  d,
+  units,
+  drivers,
+  selected,
+  onSelect,
+}: {
+  d: Drive;
+  units: 'si' | 'imperial';
+  drivers: Driver[] | undefined;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   return (
     <tr className={selected ? 'selected' : undefined}>
       <td>
@@ -268,6 +287,9 @@ function DriveRow({ d, units, selected, onSelect }: { d: Drive; units: 'si' | 'i
       <td className="num hide-narrow">{formatDuration(d.duration_s)}</td>
       <td className="num hide-narrow">
         {formatBattery(d.start_battery_level)} → {formatBattery(d.end_battery_level)}
+      </td>
+      <td className="hide-narrow" data-testid="drive-driver-name">
+        {driverName(drivers, d.driver_id)}
       </td>
     </tr>
   );
@@ -319,7 +341,11 @@ function DriveDetail({ id, onClose }: { id: string; onClose: () => void }) {
             <div>
               <dt>Average / max speed</dt>
               <dd>
-                {formatSpeed(q.data.avg_speed_kmh, units)} / {formatSpeed(q.data.max_speed_kmh, units)}
+                {/* One flex item: dd stacks its children in a column. */}
+                <span>
+                  <span className="nowrap">{formatSpeed(q.data.avg_speed_kmh, units)}</span> /{' '}
+                  <span className="nowrap">{formatSpeed(q.data.max_speed_kmh, units)}</span>
+                </span>
               </dd>
             </div>
             <div>
@@ -334,8 +360,45 @@ function DriveDetail({ id, onClose }: { id: string; onClose: () => void }) {
             </div>
           </dl>
           <LocationMap path={path} label="Drive path" />
+          <DriveDriver drive={q.data} />
         </div>
       )}
+    </div>
+  );
+}
+
+/** Who drove: a select to set the driver by hand, or clear it (the rules decide again). */
+function DriveDriver({ drive }: { drive: DriveData }) {
+  const drivers = useDrivers();
+  const set = useSetDriveDriver();
+  const current = drive.driver_id ?? '';
+  const choices = driverChoices(drivers.data, drive.driver_id);
+  // While saving (and refetching after), show the choice being saved.
+  const value = set.isPending ? (set.variables?.driverId ?? '') : current;
+  const fieldId = `drive-driver-${drive.id}`;
+  return (
+    <div className="drive-driver" data-testid="drive-driver">
+      <Field
+        id={fieldId}
+        label="Driver"
+        hint={drivers.isError ? 'Could not load the drivers.' : 'Set by hand. “No driver” leaves this drive to the attribution rules.'}
+        error={set.isError ? errorMessage(set.error) : null}
+      >
+        <select
+          value={value}
+          disabled={set.isPending || drivers.isPending}
+          onChange={(e) => set.mutate({ driveId: drive.id, driverId: driverBody(e.target.value).driver_id })}
+        >
+          {choices.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <p className="muted small" aria-live="polite" data-testid="drive-driver-status">
+        {set.isPending ? 'Saving…' : set.isSuccess ? `Saved: ${set.data.driver_id ? driverName(drivers.data, set.data.driver_id) : 'no driver'}.` : ''}
+      </p>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { monthLabel, type MonthStats } from '../../lib/chargingData';
 import { formatEnergy, formatNumber } from '../../lib/format';
@@ -44,7 +45,7 @@ export function MonthlyTable({ months }: { months: MonthStats[] }) {
         <thead>
           <tr>
             <th scope="col">Month</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num hide-narrow">
               Sessions
             </th>
             <th scope="col" className="num">
@@ -66,18 +67,36 @@ export function MonthlyTable({ months }: { months: MonthStats[] }) {
             <tr key={m.period}>
               <th scope="row">
                 {monthLabel(m.period)}
-                {m.byPlace.length > 0 && (
-                  <span className="show-narrow muted small">
-                    {m.byPlace.map((p) => `${p.name === 'elsewhere' ? 'Elsewhere' : p.name} ${formatEnergy(p.kwh)}`).join(' · ')}
+                {/* On a phone: the sessions and places under the month. */}
+                <span className="show-narrow muted small">
+                  <span className="nowrap">
+                    {formatNumber(m.sessions)} session{m.sessions === 1 ? '' : 's'}
                   </span>
-                )}
+                  {m.byPlace.map((p) => (
+                    <Fragment key={p.name}>
+                      {' · '}
+                      <span className="nowrap">
+                        {p.name === 'elsewhere' ? 'Elsewhere' : p.name} {formatEnergy(p.kwh)}
+                      </span>
+                    </Fragment>
+                  ))}
+                </span>
               </th>
-              <td className="num">{formatNumber(m.sessions)}</td>
+              <td className="num hide-narrow">{formatNumber(m.sessions)}</td>
               <td className="num">{formatEnergy(m.kwh)}</td>
-              <td className="num hide-narrow">
-                {formatEnergy(m.ac)} / {formatEnergy(m.dc)}
+              <td className="num wrap-parts hide-narrow">
+                <span className="nowrap">{formatEnergy(m.ac)}</span> / <span className="nowrap">{formatEnergy(m.dc)}</span>
               </td>
-              <td className="num">{formatMoneyList(m.cost)}</td>
+              <td className="num wrap-parts">
+                {formatMoneyList(m.cost)
+                  .split(' + ')
+                  .map((part, i) => (
+                    <Fragment key={i}>
+                      {i > 0 && ' + '}
+                      <span className="nowrap">{part}</span>
+                    </Fragment>
+                  ))}
+              </td>
               <td className="hide-narrow">
                 {m.byPlace.length === 0
                   ? '—'

@@ -31,13 +31,21 @@ export function PowerwallCard({ site, live }: { site: EnergySite; live: EnergyLi
         <div>
           <dt>Powerwall</dt>
           <dd>
-            {typeof live.battery_power_w === 'number'
-              ? live.battery_power_w > 20
-                ? `Discharging ${formatPower(live.battery_power_w)}`
-                : live.battery_power_w < -20
-                  ? `Charging ${formatPower(live.battery_power_w)}`
-                  : 'Idle'
-              : '—'}
+            {typeof live.battery_power_w === 'number' ? (
+              live.battery_power_w > 20 ? (
+                <span>
+                  Discharging <span className="nowrap">{formatPower(live.battery_power_w)}</span>
+                </span>
+              ) : live.battery_power_w < -20 ? (
+                <span>
+                  Charging <span className="nowrap">{formatPower(live.battery_power_w)}</span>
+                </span>
+              ) : (
+                'Idle'
+              )
+            ) : (
+              '—'
+            )}
           </dd>
         </div>
         <div>
@@ -65,7 +73,7 @@ export function PowerwallCard({ site, live }: { site: EnergySite; live: EnergyLi
   );
 }
 
-function TotalsList({ t }: { t: EnergyTotals }) {
+function TotalsList({ t, hasBattery }: { t: EnergyTotals; hasBattery: boolean }) {
   return (
     <dl className="stats totals" data-testid="today-totals">
       <div>
@@ -84,12 +92,14 @@ function TotalsList({ t }: { t: EnergyTotals }) {
         <dt>Grid export</dt>
         <dd>{formatEnergy(t.grid_exported_kwh)}</dd>
       </div>
-      <div>
-        <dt>Powerwall in / out</dt>
-        <dd>
-          {formatEnergy(t.battery_charged_kwh)} / {formatEnergy(t.battery_discharged_kwh)}
-        </dd>
-      </div>
+      {hasBattery && (
+        <div>
+          <dt>Powerwall in / out</dt>
+          <dd>
+            {formatEnergy(t.battery_charged_kwh)} / {formatEnergy(t.battery_discharged_kwh)}
+          </dd>
+        </div>
+      )}
       <div>
         <dt>Self-powered</dt>
         <dd>{formatPercent(t.self_powered_pct)}</dd>
@@ -138,7 +148,7 @@ export function SiteSection({ site }: { site: EnergySite }) {
           <p className="muted">No energy recorded today yet.</p>
         ) : (
           <>
-            <TotalsList t={today.data.totals} />
+            <TotalsList t={today.data.totals} hasBattery={site.has_battery !== false} />
             <p className="muted small">Site's local day, {today.data.totals.hours} h of data.</p>
           </>
         )}

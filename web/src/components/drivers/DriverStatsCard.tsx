@@ -64,7 +64,7 @@ export function DriverStatsCard({ driverId, driverName }: { driverId: string; dr
             </div>
           </dl>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table tight">
               <caption className="sr-only">{driverName}'s drives per period</caption>
               <thead>
                 <tr>

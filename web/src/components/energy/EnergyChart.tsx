@@ -12,7 +12,9 @@ interface TickProps {
 /** Production, consumption and the grid per bucket; export drawn below zero; flagged buckets faded and marked "!" on the axis. */
 export function EnergyChart({ rows, view }: { rows: EnergyRow[]; view: EnergyView }) {
   const dim = (r: EnergyRow) => (r.mark === 'flagged' || r.mark === 'incomplete' ? 0.4 : 1);
-  const every = view === 'month' ? 'preserveStartEnd' : 0;
+  // Labels thin out when they would touch (24 hours or 12 months on a
+  // phone); a flagged bucket keeps its dashed line and "!" either way.
+  const every = 'preserveStartEnd';
   function Tick({ x = 0, y = 0, payload, index }: TickProps) {
     const r = rows[payload?.index ?? index ?? -1];
     const bad = r && (r.mark === 'flagged' || r.mark === 'incomplete');
@@ -32,9 +34,9 @@ export function EnergyChart({ rows, view }: { rows: EnergyRow[]; view: EnergyVie
   return (
     <div className="chart chart-energy" data-testid="energy-chart" role="img" aria-label="Energy per period: solar, home, grid import and export">
       <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={rows} margin={{ top: 8, right: 4, bottom: 4, left: 0 }} barGap={1} barCategoryGap={view === 'month' ? '12%' : '18%'}>
+        <BarChart data={rows} margin={{ top: 8, right: 4, bottom: 4, left: 0 }} stackOffset="sign" barGap={1} barCategoryGap={view === 'month' ? '12%' : '18%'}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="label" stroke="var(--muted)" interval={every} minTickGap={2} height={34} tick={<Tick />} />
+          <XAxis dataKey="label" stroke="var(--muted)" interval={every} minTickGap={4} height={34} tick={<Tick />} />
           <YAxis stroke="var(--muted)" fontSize={12} width={44} tickFormatter={(v: number) => formatNumber(v, Math.abs(v) < 10 && v !== 0 ? 1 : 0)} />
           <ReferenceLine y={0} stroke="var(--muted)" />
           {rows

@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { getSettings } from '../../api';
@@ -38,12 +38,30 @@ export function Layout() {
   const location = useLocation();
   const zone = browserTimeZone();
 
+  const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(true);
+
   useEffect(() => {
     window.scrollTo?.(0, 0);
+    // A new page: keyboard and screen-reader users continue in it, not in
+    // the link they left (the first page load leaves the focus alone).
+    if (firstPath.current) firstPath.current = false;
+    else main.current?.focus({ preventScroll: true });
   }, [location.pathname]);
 
   return (
     <div className="shell">
+      {/* Hash routing: not a plain #main link, which would be taken for a route. */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="topbar">
         <div className="topbar-inner">
           <div className="brand">
@@ -79,7 +97,7 @@ export function Layout() {
           </ul>
         </nav>
       </header>
-      <main className="content">
+      <main className="content" id="main" ref={main} tabIndex={-1}>
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>
