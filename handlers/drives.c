@@ -31,7 +31,8 @@
 	"'end_rated_range_km', d.end_rated_range_km, "                         \
 	"'start_place', (SELECT name FROM places WHERE id = "                  \
 	"d.start_place_id), 'end_place', (SELECT name FROM places WHERE "      \
-	"id = d.end_place_id), 'driver_id', d.driver_id) "
+	"id = d.end_place_id), 'driver_id', d.driver_id, 'attribution', "      \
+	"d.attribution, 'driver_rule_id', d.driver_rule_id) "
 
 /* The keyset cursor of a listed drive, a column of its own. */
 #define DRIVE_CURSOR                                                           \

@@ -403,6 +403,17 @@ t_manual(void)
 	is_int(call("PUT", path, body), 200, "assign drive 2 to Alice");
 	is_str(got("attribution"), "manual", "manual");
 	expect(d2, "Alice", "manual", "-", "stored");
+	snprintf(path, sizeof(path), "/api/drives/%s", d2);
+	is_int(call("GET", path, NULL), 200, "GET the drive");
+	is_str(
+	    got("attribution"), "manual", "it says its driver was set by hand");
+	ok(json_is_null(json_object_get(last.json, "driver_rule_id")),
+	    "by no rule");
+	snprintf(path, sizeof(path), "/api/drives/%s", d1);
+	is_int(call("GET", path, NULL), 200, "GET the other drive");
+	is_str(got("attribution"), "rule", "its driver came from a rule");
+	is_str(got("driver_rule_id"), r_d, "and says which");
+	snprintf(path, sizeof(path), "/api/drives/%s/driver", d2);
 	is_int(attribute("{}"), 0, "rules leave a manual drive alone");
 	expect(d2, "Alice", "manual", "-", "still Alice");
 	is_int(sync_job("recompute"), 0, "tessie-sync recompute runs");
