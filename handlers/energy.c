@@ -331,8 +331,9 @@ static const struct db_stmt q_hist_month = { "energy_hist_month",
 #define STATS_CHARGING                                                         \
 	"cc AS (SELECT date_trunc($5::text, c.started_at AT TIME ZONE z.tz)"   \
 	"::date AS p, count(*) AS sessions, sum(coalesce(c.energy_used_kwh, "  \
-	"c.energy_added_kwh)) AS kwh, coalesce(sum(coalesce(c.solar_share, "   \
-	"0) * coalesce(c.energy_used_kwh, c.energy_added_kwh)) FILTER (WHERE " \
+	"c.energy_added_kwh)::numeric) AS kwh, coalesce(sum(coalesce("         \
+	"c.solar_share, 0)::numeric * coalesce(c.energy_used_kwh, "            \
+	"c.energy_added_kwh)::numeric) FILTER (WHERE "                         \
 	"$2::uuid IS NULL OR " C_SITE " = $2::uuid), 0) AS solar FROM "        \
 	"charging_sessions c JOIN vehicles v ON v.id = c.vehicle_id, z, lim "  \
 	"WHERE v.account_id = $1::uuid AND c.started_at >= "                   \
@@ -376,8 +377,8 @@ static const struct db_stmt q_hist_month = { "energy_hist_month",
 	"NULL) THEN round((coalesce(g.self * g.price, 0) + "                   \
 	"coalesce(g.export_value, 0))::numeric, 2) END AS money_saved, "       \
 	"coalesce(g.sessions, 0) AS charging_sessions, coalesce(g.kwh, 0) AS " \
-	"charging_kwh, coalesce(g.solar, 0) AS charging_solar_kwh, g.solar / " \
-	"nullif(g.kwh, 0) AS charging_solar_share"
+	"charging_kwh, coalesce(g.solar, 0) AS charging_solar_kwh, (g.solar "  \
+	"/ nullif(g.kwh, 0))::float8 AS charging_solar_share"
 
 static const struct db_stmt q_stats = { "energy_solar_stats",
 	CAL_CTE ", " STATS_DAYS ", " STATS_CHARGING ", " STATS_JOIN POINTS
