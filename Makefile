@@ -5,6 +5,7 @@
 #   make test            every test: unit, integration, sanitizers, lint, e2e
 #   make SANITIZE=address,undefined   a sanitizer build (into build/san)
 #   make bench           figures, no pass/fail
+#   make loadtest        60 s at 256 connections while a job writes
 #   make fmt / make lint
 #   make install DESTDIR=... PREFIX=/usr/local
 
@@ -60,7 +61,7 @@ BINS	 = $(BUILD)/tessie-api $(BUILD)/tessie-admin \
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BINS = $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test test-c test-e2e bench fmt fmt-check lint \
+.PHONY: all deps run test test-c test-e2e bench loadtest fmt fmt-check lint \
 	install clean web tests
 
 all: $(BINS)
@@ -124,6 +125,11 @@ bench: deps all $(BUILD)/thin-ref
 	@tests/bench/energy.sh $(BUILD)
 	@tests/bench/energy_history.sh $(BUILD)
 	@tests/bench/web.sh
+
+# LOAD_DURATION (60s) at LOAD_CONNECTIONS (256) over a mix of read
+# endpoints while the vehicles job writes; fails on any non-2xx answer.
+loadtest: deps all
+	@tests/bench/loadtest.sh $(BUILD)
 
 # The benchmark's reference handler (tests/bench/thin.c); not installed.
 $(BUILD)/thin-ref: tests/bench/thin.c

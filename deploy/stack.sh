@@ -122,6 +122,7 @@ stack_nginx_start() {
 		-e "s|@ACCESS_LOG@|$access|" \
 		-e "s|@LOGIN_RATE@|$rate|" \
 		-e "s|@API_RATE@|${NGINX_API_RATE:-50r/s}|" \
+		-e "s|@API_BURST@|${NGINX_API_BURST:-100}|" \
 		-e "s|@LOGIN_BURST@|${NGINX_LOGIN_BURST:-10}|" \
 		-e "s|@LISTEN@|127.0.0.1:$port|" \
 		-e "s|@WEBROOT@|$webroot|" \
