@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 
@@ -22,6 +23,7 @@ struct db {
 	const struct db_stmt *prepared[DB_MAX_PREPARED];
 	size_t nprepared;
 	int generic; /* the session plans prepared statements once */
+	time_t down_since, down_logged; /* connection failures, logged */
 };
 
 struct db *
@@ -86,9 +88,28 @@ db_ensure(struct db *db)
 			PQsetNoticeProcessor(db->conn, db_notice, NULL);
 	}
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
-		log_error("database connection failed: %s",
-		    db->conn ? PQerrorMessage(db->conn) : "out of memory");
+		/*
+		 * Once, then once a minute while it lasts: an outage under
+		 * load would otherwise write a line per request (30,000 in
+		 * three seconds, tests/integration/faults.sh).
+		 */
+		time_t now = time(NULL);
+
+		if (db->down_since == 0 || now - db->down_logged >= 60) {
+			log_error("database connection failed%s: %s",
+			    db->down_since ? " (still)" : "",
+			    db->conn ? PQerrorMessage(db->conn)
+				     : "out of memory");
+			db->down_logged = now;
+		}
+		if (db->down_since == 0)
+			db->down_since = now;
 		return -1;
+	}
+	if (db->down_since != 0) {
+		log_warn("database connection back after %lld s",
+		    (long long)(time(NULL) - db->down_since));
+		db->down_since = 0;
 	}
 	/* Every timestamp leaves the database as RFC 3339 in UTC. */
 	if (db_command_raw(db, "SET TIME ZONE 'UTC'") == -1) {

@@ -91,6 +91,8 @@ if [ -z "${IT_ONLY:-}" ] || [ -n "${IT_SECRETS:-}" ]; then
 	PGBIN=$PGBIN tests/integration/secrets.sh || rc=1
 	echo "# backup and restore"
 	TOP=$TOP PGBIN=$PGBIN tests/integration/backup.sh "$BUILD" || rc=1
+	echo "# faults under load"
+	TOP=$TOP PGBIN=$PGBIN tests/integration/faults.sh || rc=1
 fi
 # A sanitizer report in a worker fails the run even if every answer was right.
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$STACK_DIR/api.log"; then
