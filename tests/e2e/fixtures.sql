@@ -192,10 +192,11 @@ VALUES
 	 51.34, 12.37, 48.2, 50.9, 148.0, 90.4, 88, 367.5, 18, 80,
 	 'dc', 'Supercharger', NULL, 'Leipzig, Germany - Supercharger',
 	 NULL, 18.40, 'EUR', 'tesla', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true),
-	-- Blue Whale at the office, 2 days ago, billed in USD
+	-- Blue Whale at the office, 40 days ago (its only charge: its last 30
+	-- days are empty, states.mjs), billed in USD
 	('cccccccc-1111-4000-8000-000000000003', '22222222-2222-4222-8222-222222222222',
-	 date_trunc('minute', now()) - interval '50 hours',
-	 date_trunc('minute', now()) - interval '48 hours',
+	 date_trunc('minute', now()) - interval '40 days',
+	 date_trunc('minute', now()) - interval '40 days' + interval '2 hours',
 	 52.5003, 13.3502, 14.5, 15.6, 7.4, 7.2, 180, 251, 38, 54,
 	 'ac', 'Wall Connector', 'IEC', NULL,
 	 'aaaaaaaa-0000-4000-8000-000000000002', 4.50, 'USD', 'manual',

@@ -410,6 +410,8 @@ export function errorMessage(err: unknown, fallback = 'Something went wrong.'): 
       const s = err.retryAfter;
       return `${err.message} Try again in ${s} second${s === 1 ? '' : 's'}.`;
     }
+    // The API's generic 503 ("database unavailable"): say it in words.
+    if (err.status === 503 && err.code === 'unavailable') return 'The server cannot reach its database right now.';
     return err.message;
   }
   return fallback;

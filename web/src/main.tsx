@@ -1,8 +1,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiError } from './api';
 import { App } from './App';
+import { refetchWhileDown, retryQuery } from './lib/retry';
 import { applyTheme, usePrefs } from './stores/prefs';
 import './styles.css';
 
@@ -17,10 +17,9 @@ const queryClient = new QueryClient({
       staleTime: 30_000,
       refetchOnWindowFocus: true,
       // Never retry what retrying cannot fix (auth, not found, bad input, rate limit).
-      retry: (count, err) => {
-        if (err instanceof ApiError && err.status >= 400 && err.status < 500) return false;
-        return count < 2;
-      },
+      retry: retryQuery,
+      // The server or its database down: keep trying, the page recovers by itself.
+      refetchInterval: (q) => refetchWhileDown(q.state),
     },
   },
 });

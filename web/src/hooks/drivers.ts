@@ -116,7 +116,11 @@ export function useDriverMutations() {
     }),
     remove: useMutation({
       mutationFn: (id: string) => request<void>(`/api/drivers/${enc(id)}`, { method: 'DELETE' }),
-      onSuccess: invalidate,
+      // The deleted driver's rules and stats are gone: drop them, do not refetch (a 404 each).
+      onSuccess: (_r, id) => {
+        qc.removeQueries({ queryKey: ['drivers', id] });
+        return invalidate();
+      },
     }),
     addRule: useMutation({
       mutationFn: ({ driverId, rule }: { driverId: string; rule: RuleInput }) =>

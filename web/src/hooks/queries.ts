@@ -11,6 +11,7 @@ import {
   type EnergySite,
 } from '../api';
 import { siteToday, sumDay } from '../lib/energyTotals';
+import { refetchWhileDown } from '../lib/retry';
 
 /** Live data refresh: energy every 15 s, vehicle state every 60 s. */
 export const LIVE_ENERGY_MS = 15_000;
@@ -28,7 +29,7 @@ export function useVehicleState(id: string) {
   return useQuery({
     queryKey: ['vehicle-state', id],
     queryFn: ({ signal }) => getVehicleState(id, signal),
-    refetchInterval: LIVE_VEHICLE_MS,
+    refetchInterval: (q) => refetchWhileDown(q.state, LIVE_VEHICLE_MS),
   });
 }
 
@@ -50,7 +51,7 @@ export function useEnergyLive(siteId: string | undefined) {
     queryKey: ['energy-live', siteId],
     queryFn: ({ signal }) => getEnergyLive(siteId!, signal),
     enabled: !!siteId,
-    refetchInterval: LIVE_ENERGY_MS,
+    refetchInterval: (q) => refetchWhileDown(q.state, LIVE_ENERGY_MS),
     refetchIntervalInBackground: false,
   });
 }
@@ -60,7 +61,8 @@ export function useTodayTotals(site: EnergySite | undefined) {
   return useQuery({
     queryKey: ['energy-today', site?.id],
     enabled: !!site,
-    refetchInterval: 5 * 60_000,
+    // Typed: a contextually typed callback here would lose queryFn's result type.
+    refetchInterval: (q: { state: { status: string; error: unknown } }) => refetchWhileDown(q.state, 5 * 60_000),
     queryFn: async ({ signal }) => {
       const now = Date.now();
       // 26 h back covers the local day in any zone, DST days included.

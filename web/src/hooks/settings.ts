@@ -2,6 +2,7 @@
 // their TanStack Query hooks.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { request, type Page } from '../api';
+import { refetchWhileDown } from '../lib/retry';
 import type { PlaceInput, SyncRunLike, TariffInput } from '../lib/adminForms';
 
 export interface TeslaStatus {
@@ -100,7 +101,7 @@ export function useSyncStatus(fast: (s: SyncStatus | undefined) => boolean) {
   return useQuery({
     queryKey: ['sync-status'],
     queryFn: ({ signal }) => request<SyncStatus>('/api/sync/status', { signal }),
-    refetchInterval: (q) => (fast(q.state.data) ? 2000 : 60_000),
+    refetchInterval: (q) => refetchWhileDown(q.state, fast(q.state.data) ? 2000 : 60_000),
   });
 }
 

@@ -63,15 +63,19 @@ export default function EnergyPage() {
     setParams(next, { replace: true });
   }
 
-  if (sites.isPending) return <Loading label="Loading energy sites…" />;
-  if (sites.isError) return <ErrorState title="Could not load your energy sites." error={sites.error} onRetry={() => void sites.refetch()} />;
-  if (list.length === 0) {
+  if (sites.isPending || sites.isError || list.length === 0) {
     return (
       <>
         <div className="section-head">
           <h1>Energy</h1>
         </div>
-        <Empty title="No Powerwall or solar site">Energy history appears here once your Tesla account has an energy site.</Empty>
+        {sites.isPending ? (
+          <Loading label="Loading energy sites…" />
+        ) : sites.isError ? (
+          <ErrorState title="Could not load your energy sites." error={sites.error} onRetry={() => void sites.refetch()} />
+        ) : (
+          <Empty title="No Powerwall or solar site">Energy history appears here once your Tesla account has an energy site.</Empty>
+        )}
       </>
     );
   }
@@ -193,19 +197,22 @@ function EnergyPeriod({ scope, view, date, today }: { scope: string; view: Energ
         </section>
       )}
 
-      <section className="panel card" aria-labelledby="efig-h" data-testid="energy-figures">
-        <h2 id="efig-h">Totals</h2>
-        <dl className="stats energy-figures">
-          <Fig label="Solar produced" value={formatEnergy(sums.solar)} />
-          <Fig label="Home consumed" value={formatEnergy(sums.home)} />
-          <Fig label="Grid import" value={formatEnergy(sums.imported)} />
-          <Fig label="Grid export" value={formatEnergy(sums.exported)} />
-          <Fig label="Powerwall charged" value={formatEnergy(sums.batteryIn)} />
-          <Fig label="Powerwall discharged" value={formatEnergy(sums.batteryOut)} />
-          <Fig label="Self-consumption" value={formatPercent(st?.self_consumption_pct)} hint="of solar used on site" />
-          <Fig label="Self-powered" value={formatPercent(st?.self_powered_pct ?? sums.selfPoweredPct)} hint="of home use not from the grid" />
-        </dl>
-      </section>
+      {/* Nothing recorded: the chart's card says so, not a card of dashes. */}
+      {sums.rowsWithData > 0 && (
+        <section className="panel card" aria-labelledby="efig-h" data-testid="energy-figures">
+          <h2 id="efig-h">Totals</h2>
+          <dl className="stats energy-figures">
+            <Fig label="Solar produced" value={formatEnergy(sums.solar)} />
+            <Fig label="Home consumed" value={formatEnergy(sums.home)} />
+            <Fig label="Grid import" value={formatEnergy(sums.imported)} />
+            <Fig label="Grid export" value={formatEnergy(sums.exported)} />
+            <Fig label="Powerwall charged" value={formatEnergy(sums.batteryIn)} />
+            <Fig label="Powerwall discharged" value={formatEnergy(sums.batteryOut)} />
+            <Fig label="Self-consumption" value={formatPercent(st?.self_consumption_pct)} hint="of solar used on site" />
+            <Fig label="Self-powered" value={formatPercent(st?.self_powered_pct ?? sums.selfPoweredPct)} hint="of home use not from the grid" />
+          </dl>
+        </section>
+      )}
 
       <section className="panel card" aria-labelledby="money-h" data-testid="energy-money">
         <h2 id="money-h">Money and charging</h2>

@@ -46,7 +46,7 @@ export default function SettingsPage() {
               {settings.isPending ? (
                 <Loading inline />
               ) : settings.isError ? (
-                <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+                <ErrorState title="Could not load your units setting." error={settings.error} onRetry={() => void settings.refetch()} />
               ) : (
                 (['si', 'imperial'] as Units[]).map((u) => (
                   <label key={u} className="radio">

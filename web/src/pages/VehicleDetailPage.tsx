@@ -94,7 +94,7 @@ export default function VehicleDetailPage() {
           {state.isPending ? (
             <Loading inline />
           ) : state.isError ? (
-            <ErrorState error={state.error} onRetry={() => void state.refetch()} />
+            <ErrorState title="Could not load the vehicle's status." error={state.error} onRetry={() => void state.refetch()} />
           ) : !s ? (
             <p className="muted">No state recorded yet.</p>
           ) : (
@@ -167,6 +167,7 @@ function BatterySection({ vehicleId, range, onRange }: { vehicleId: string; rang
   });
   const rows = useMemo(() => shapeBatteryHistory(q.data?.points, units), [q.data, units]);
   const span = RANGES.find((r) => r.key === range)!.ms;
+  const longer = range === RANGES[RANGES.length - 1]!.key ? '' : '; try a longer range';
   return (
     <section className="panel card section" aria-labelledby="battery-h">
       <div className="card-head">
@@ -182,9 +183,15 @@ function BatterySection({ vehicleId, range, onRange }: { vehicleId: string; rang
       {q.isPending ? (
         <Loading inline />
       ) : q.isError ? (
-        <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+        <ErrorState title="Could not load the battery history." error={q.error} onRetry={() => void q.refetch()} />
       ) : rows.length === 0 ? (
-        <Empty title="No battery data in this range.">The car may have been asleep; try a longer range.</Empty>
+        <Empty title="No battery data in this range.">The car may have been asleep{longer}.</Empty>
+      ) : rows.length === 1 ? (
+        // One point draws no line: a chart of bare axes.
+        <Empty title="Only one reading in this range.">
+          {rows[0]!.battery !== null ? `${formatBattery(rows[0]!.battery)} at ${formatDateTime(rows[0]!.t)}. ` : ''}The car was asleep or offline
+          {longer}.
+        </Empty>
       ) : (
         <>
           <BatteryLevelChart rows={rows} rangeUnit={distanceUnit(units)} spanMs={span} />
@@ -217,7 +224,7 @@ function DrivesSection({ vehicleId, selected, onSelect }: { vehicleId: string; s
       {q.isPending ? (
         <Loading inline />
       ) : q.isError && drives.length === 0 ? (
-        <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+        <ErrorState title="Could not load the drives." error={q.error} onRetry={() => void q.refetch()} />
       ) : drives.length === 0 ? (
         <Empty title="No drives recorded yet." />
       ) : (
@@ -310,7 +317,7 @@ function DriveDetail({ id, onClose }: { id: string; onClose: () => void }) {
       {q.isPending ? (
         <Loading inline />
       ) : q.isError ? (
-        <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+        <ErrorState title="Could not load this drive." error={q.error} onRetry={() => void q.refetch()} />
       ) : (
         <div className="detail-grid">
           <dl className="stats">

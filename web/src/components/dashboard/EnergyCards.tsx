@@ -120,7 +120,7 @@ export function SiteSection({ site }: { site: EnergySite }) {
           <h2>Live energy flow · {name}</h2>
           {live.isFetching && <span className="muted small">updating…</span>}
         </div>
-        {live.isPending ? <Loading inline /> : live.isError ? <ErrorState error={live.error} onRetry={() => void live.refetch()} /> : <EnergyFlow live={live.data} hasBattery={site.has_battery ?? undefined} />}
+        {live.isPending ? <Loading inline /> : live.isError ? <ErrorState title="Could not load the live energy flow." error={live.error} onRetry={() => void live.refetch()} /> : <EnergyFlow live={live.data} hasBattery={site.has_battery ?? undefined} />}
         {live.data && <p className="muted small">Sample from {formatDateTime(live.data.ts)}</p>}
       </div>
       {site.has_battery !== false && (
@@ -128,7 +128,7 @@ export function SiteSection({ site }: { site: EnergySite }) {
           <div className="card-head">
             <h2>Powerwall</h2>
           </div>
-          {live.isPending ? <Loading inline /> : live.isError ? <ErrorState error={live.error} /> : <PowerwallCard site={site} live={live.data} />}
+          {live.isPending ? <Loading inline /> : live.isError ? <ErrorState title="Could not load the Powerwall." error={live.error} onRetry={() => void live.refetch()} /> : <PowerwallCard site={site} live={live.data} />}
         </div>
       )}
       <div className="panel card">
@@ -143,7 +143,7 @@ export function SiteSection({ site }: { site: EnergySite }) {
         {today.isPending ? (
           <Loading inline />
         ) : today.isError ? (
-          <ErrorState error={today.error} onRetry={() => void today.refetch()} />
+          <ErrorState title="Could not load today's totals." error={today.error} onRetry={() => void today.refetch()} />
         ) : today.data.totals.hours === 0 ? (
           <p className="muted">No energy recorded today yet.</p>
         ) : (

@@ -2,6 +2,7 @@
 // screen is ever blank or broken.
 import type { ReactNode } from 'react';
 import { errorMessage } from '../../api';
+import { isTransient } from '../../lib/retry';
 
 export function Loading({ label = 'Loading…', inline = false }: { label?: string; inline?: boolean }) {
   return (
@@ -34,6 +35,8 @@ export function ErrorState({
     <div className="alert" role="alert">
       <span>
         <strong>{title}</strong> {errorMessage(error, '')}
+        {/* Queries keep trying while the server is down (lib/retry.ts). */}
+        {onRetry && isTransient(error) && <> It will try again by itself in a few seconds.</>}
       </span>
       {onRetry && (
         <button type="button" className="secondary" onClick={onRetry}>
