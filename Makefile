@@ -6,6 +6,7 @@
 #   make SANITIZE=address,undefined   a sanitizer build (into build/san)
 #   make bench           figures, no pass/fail
 #   make loadtest        60 s at 256 connections while a job writes
+#   make fuzz            every libFuzzer target for FUZZ_TIME seconds each
 #   make fmt / make lint
 #   make install DESTDIR=... PREFIX=/usr/local
 
@@ -62,7 +63,7 @@ UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BINS = $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test test-c test-e2e bench loadtest fmt fmt-check lint \
-	install clean web tests
+	install clean web tests fuzz fuzz-build
 
 all: $(BINS)
 
@@ -99,6 +100,45 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# libFuzzer targets (tests/fuzz): lib/ and handlers/ rebuilt with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer into $(FUZZ_DIR)/obj,
+# apart from the gcc build.  tests/fuzz/run.sh runs them.
+FUZZ_CC	?= clang
+FUZZ_DIR ?= build/fuzz
+FUZZ_TIME ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -MMD -MP $(WARN) -O1 -g $(FUZZ_SAN) \
+	      -fsanitize=fuzzer-no-link -Ilib -Ihandlers $(PKG_CFLAGS)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_API_OBJ = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,\
+	       $(filter-out handlers/main.c,$(API_SRC)))
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_DIR=$(FUZZ_DIR) tests/fuzz/run.sh build $(FUZZ_TIME)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/libtessie.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/libhandlers.a: $(FUZZ_API_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o \
+    $(FUZZ_DIR)/libhandlers.a $(FUZZ_DIR)/libtessie.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 # Installs (idempotently) every Debian and npm package the project needs.
 deps:

@@ -13,6 +13,8 @@ DEBS=(
 	# test and tools
 	curl wrk chromium fonts-dejavu-core fonts-liberation clang-format clang-tidy
 	cppcheck procps util-linux
+	# fuzzing (make fuzz): clang's libFuzzer and sanitizer runtimes
+	clang libclang-rt-14-dev
 )
 
 missing=()

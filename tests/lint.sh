@@ -29,7 +29,7 @@ fi
 if ! cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	--std=c11 --inline-suppr -Ilib -D__GNUC__ --suppress=missingIncludeSystem \
 	--suppress=ctunullpointer \
-	lib handlers jobs tests/unit tests/integration tests/sim; then
+	lib handlers jobs tests/unit tests/integration tests/sim tests/fuzz; then
 	echo "lint: cppcheck found problems"
 	fail=1
 fi

@@ -2,8 +2,9 @@
 # `make test`: every test, on a machine where `make deps` has run.
 #   1. plain build: C unit tests + integration tests
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests
-#   3. make lint (clang-format, SQL formatting check, cppcheck)
-#   4. web build and the browser test in Chromium
+#   3. each libFuzzer target for 5 s and its regression inputs
+#   4. make lint (clang-format, SQL formatting check, cppcheck)
+#   5. web build and the browser test in Chromium
 # Ends with one "N passed, N failed" line over all of them.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	step "tests (address,undefined)" tests/run.sh build/san sanitizers
 step "simulator (plain build)" tests/sim/run.sh build
 step "simulator (address,undefined)" tests/sim/run.sh build/san
+step "fuzz smoke" tests/fuzz/run.sh build 5
 step "lint" make -s lint
 step "web unit tests" sh -c 'cd web && npm run --silent test'
 step "web build" sh -c 'cd web && npm run --silent build >/dev/null'

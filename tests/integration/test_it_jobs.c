@@ -193,11 +193,24 @@ t_day(void)
 		json_t *root, *si;
 		struct resp r;
 
-		sql(id, sizeof(id),
-		    "SELECT tesla_site_id FROM energy_sites ORDER BY id LIMIT "
-		    "1");
+		/* A site of the simulator's (the fixtures have others). */
+		json_t *prod = sim("GET", "/api/1/products", NULL), *it;
+		size_t k;
+
+		id[0] = '\0';
+		json_array_foreach(json_object_get(prod, "response"), k, it)
+		{
+			if (id[0] == '\0' &&
+			    json_is_integer(
+				json_object_get(it, "energy_site_id")))
+				snprintf(id, sizeof(id), "%lld",
+				    (long long)json_integer_value(
+					json_object_get(it, "energy_site_id")));
+		}
+		json_decref(prod);
 		sql(site, sizeof(site),
-		    "SELECT id FROM energy_sites ORDER BY id LIMIT 1");
+		    "SELECT id FROM energy_sites WHERE tesla_site_id = %s",
+		    id[0] ? id : "0");
 		snprintf(
 		    path, sizeof(path), "/api/1/energy_sites/%s/site_info", id);
 		root = sim("GET", path, NULL);
