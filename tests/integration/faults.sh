@@ -131,8 +131,11 @@ is "workers killed: $bad failed requests (at most the 2 in flight)" $?
 
 # 3. nginx reloaded under load.  A connection each request: an old worker
 # closes its idle keep-alive connections, and a request sent on one at
-# that instant is the client's to retry (HTTP/1.1 8.1.4); new connections
-# must all be served, by the old workers or the new.
+# that instant is the client's to retry (HTTP/1.1 9.3.1).  Every request
+# nginx read must be answered 200; an old worker also closes a connection
+# it accepted but whose request had not arrived yet (nothing read, nothing
+# answered: a client retries it), which wrk counts as a read error -- at
+# most 2 of some 40,000 are let by, and counted.
 sleep 1
 from=$(($(wc -l <"$log") + 1))
 FAULTS_CLOSE=1 load 8
@@ -142,6 +145,8 @@ wait "$wrk_pid"
 s=$(statuses "$from")
 echo "# nginx reload under load: $s"
 grep -E "Socket|Non-2xx|requests in" "$STACK_DIR/wrk.out" | sed "s/^/#   wrk: /"
-[ -z "$(others "$s" 200 499)" ] && ! grep -qE "Socket errors|Non-2xx" "$STACK_DIR/wrk.out"
-is "nginx reload: not one request failed" $?
+rd=$(sed -n 's/.*Socket errors: connect 0, read \([0-9]*\), write 0, timeout 0.*/\1/p' "$STACK_DIR/wrk.out")
+[ -z "$(others "$s" 200 499)" ] && ! grep -q "Non-2xx" "$STACK_DIR/wrk.out" &&
+	{ ! grep -q "Socket errors" "$STACK_DIR/wrk.out" || [ "${rd:-99}" -le 2 ]; }
+is "nginx reload: every request read answered 200 (${rd:-0} closed unread)" $?
 exit $fail
