@@ -102,7 +102,8 @@ paths=(/api/vehicles "/api/vehicles/$v" "/api/vehicles/$v/state"
 	"/api/energy/sites/$site/live" /api/energy/household
 	"/api/energy/sites/$site/history?granularity=day&from=2020-01-01T00:00:00Z&to=2029-12-01T00:00:00Z"
 	"/api/energy/household/history?granularity=month&from=2020-01-01T00:00:00Z&to=2029-12-01T00:00:00Z"
-	/api/energy/solar/stats /api/auth/status /api/sync/status)
+	"/api/energy/solar/stats?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z"
+	/api/auth/status /api/sync/status)
 same=0
 bad=0
 for p in "${paths[@]}"; do
