@@ -133,6 +133,9 @@ struct ctx {
 	json_int_t total; /* the list's "count", 0 when absent */
 	size_t pages_ok; /* pages received */
 	int auth_failed;
+	char dark[16]; /* the ledger code of the transport error that ended
+			  the fetches ("connect", "timeout"...), or "" */
+	size_t unreached; /* out of reach, or cancelled because of it */
 };
 
 static int
@@ -165,7 +168,6 @@ data_done(
 	const struct tesla_item *it = req->user;
 	struct car *car = it->user;
 
-	(void)c;
 	switch (res->outcome) {
 	case FLEET_OK:
 		fleet_vehicle_model(res->body, car->model, sizeof(car->model));
@@ -184,6 +186,27 @@ data_done(
 		break;
 	case FLEET_ERR_ASLEEP:
 		car->outcome = "asleep"; /* fell asleep meanwhile */
+		break;
+	case FLEET_ERR_TRANSPORT:
+		/*
+		 * The API is out of reach after the retries (one host serves
+		 * every car): the requests not sent yet are cancelled, what
+		 * was fetched is stored, and the run fails saying so.
+		 */
+		car->outcome = fleet_outcome_name(res->outcome);
+		c->unreached++;
+		if (c->dark[0] == '\0') {
+			snprintf(c->dark, sizeof(c->dark), "%s",
+			    res->error != NULL ? res->error : "transport");
+			log_warn("vehicle_data: the Fleet API is out of reach "
+				 "(%s); the cars not asked yet wait for the "
+				 "next run",
+			    c->dark);
+		}
+		return FLEET_STOP;
+	case FLEET_ERR_CANCELLED:
+		car->outcome = fleet_outcome_name(res->outcome);
+		c->unreached++;
 		break;
 	default:
 		car->outcome = fleet_outcome_name(res->outcome);
@@ -429,7 +452,7 @@ sync_account(struct job_run *run, const char *account)
 	struct ctx c;
 	struct fleet_req *reqs = NULL;
 	size_t nreq = 0;
-	int online = 0, rc = -1, idle = 0;
+	int online = 0, rc = -1, idle = 0, stored;
 	double wait;
 
 	memset(&c, 0, sizeof(c));
@@ -490,6 +513,7 @@ sync_account(struct job_run *run, const char *account)
 			run->items_failed++;
 		else if (c.cars[i].outcome != NULL)
 			run->items_skipped++;
+	stored = run->items_ok;
 	if (store_states(&c) == -1)
 		goto out;
 	json_object_set_new(
@@ -499,6 +523,14 @@ sync_account(struct job_run *run, const char *account)
 	if (s.rate_limited_s > 0)
 		json_object_set_new(run->details, "rate_limited_s",
 		    json_integer(s.rate_limited_s));
+	if (c.dark[0] != '\0') {
+		job_fail(run,
+		    "Fleet API unreachable (%s): %zu of %zu car(s) not "
+		    "fetched; the %d state(s) received before are stored, "
+		    "the next run asks again",
+		    c.dark, c.unreached, nreq, run->items_ok - stored);
+		goto out;
+	}
 	rc = 0;
 out:
 	json_decref(c.list);

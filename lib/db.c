@@ -58,6 +58,35 @@ db_notice(void *arg, const char *msg)
 	log_debug("postgres: %s", msg);
 }
 
+/*
+ * Whether a failed result (or none) means the connection is gone: libpq
+ * keeps CONNECTION_OK after "server closed the connection unexpectedly"
+ * (PostgreSQL restarted or killed under us) until the next call, so the
+ * status alone does not tell.  A client-side error has no SQLSTATE.
+ */
+static int
+conn_lost(struct db *db, const PGresult *res)
+{
+	const char *st;
+
+	if (PQstatus(db->conn) != CONNECTION_OK || res == NULL)
+		return 1;
+	if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+		return 0;
+	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return st == NULL || strncmp(st, "08", 2) == 0 ||
+	    strcmp(st, "57P01") == 0 || strcmp(st, "57P02") == 0 ||
+	    strcmp(st, "57P03") == 0;
+}
+
+/* Drops a lost connection: the next db_ensure() makes a new one. */
+static void
+conn_drop(struct db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+}
+
 static int
 db_command_raw(struct db *db, const char *sql)
 {
@@ -207,9 +236,10 @@ db_exec_as(struct db *db, const struct db_stmt *stmt, const char *const *params,
 			PQresultStatus(res) == PGRES_COMMAND_OK))
 			return res;
 		/* Retry once on a connection that died between requests. */
-		if (PQstatus(db->conn) != CONNECTION_OK && idle) {
+		if (idle && attempt == 0 && conn_lost(db, res)) {
 			PQclear(res);
 			res = NULL;
+			conn_drop(db);
 			log_warn("database connection lost; reconnecting");
 			continue;
 		}
@@ -256,9 +286,31 @@ db_exec(struct db *db, const struct db_stmt *stmt, const char *const *params,
 int
 db_command(struct db *db, const char *sql)
 {
+	PGresult *res;
+	int idle;
+
 	if (db_ensure(db) == -1)
 		return -1;
-	return db_command_raw(db, sql);
+	idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	res = PQexec(db->conn, sql);
+	/* Retry once on a connection that died between requests. */
+	if (idle && (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) &&
+	    conn_lost(db, res)) {
+		PQclear(res);
+		conn_drop(db);
+		log_warn("database connection lost; reconnecting");
+		if (db_ensure(db) == -1)
+			return -1;
+		res = PQexec(db->conn, sql);
+	}
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_error("\"%s\" failed: %s", sql,
+		    res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
 }
 
 static void

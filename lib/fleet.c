@@ -79,6 +79,7 @@ struct run {
 	int running;
 	int stop;
 	int rc;
+	int dark; /* the last attempt got no HTTP answer at all */
 };
 
 static long long
@@ -691,7 +692,14 @@ start_ready(struct run *r)
 		r->nwait--;
 		start(r, i);
 	}
-	while (r->next < r->n && r->running < r->f->o.max_inflight) {
+	/*
+	 * While the API gives no answer at all (refused, timed out, DNS),
+	 * no new request joins those in flight or waiting for their retry:
+	 * one goes at a time, so that a dark API is not hammered by every
+	 * car of the run at once (and on_done may stop the run).
+	 */
+	while (r->next < r->n && r->running < r->f->o.max_inflight &&
+	    !(r->dark && (r->running > 0 || r->nwait > 0))) {
 		i = r->next++;
 		if (!req_ok(&r->reqs[i])) {
 			log_error("fleet: refusing a malformed request");
@@ -862,6 +870,10 @@ attempt_done(struct run *r, struct xfer *x, CURLcode cc)
 		parse_body(req, x, status, &res);
 	}
 
+	if (status > 0)
+		r->dark = 0;
+	else if (res.outcome == FLEET_ERR_TRANSPORT && !x->oom)
+		r->dark = 1;
 	s->attempts++;
 	s->retry_after = x->retry_after;
 	memset(&a, 0, sizeof(a));

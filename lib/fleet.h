@@ -195,10 +195,11 @@ struct fleet_hooks {
 
 /*
  * Runs n requests (reqs must stay valid until it returns), at most
- * max_inflight at once, and returns when each has ended with one on_done
- * call.  Returns 0, or -1 when something failed inside the client or a
- * request was malformed (such requests end as FLEET_ERR_TRANSPORT
- * "internal" without an attempt).
+ * max_inflight at once (one at a time while the API gives no answer at
+ * all, until an attempt gets an HTTP status again), and returns when each
+ * has ended with one on_done call.  Returns 0, or -1 when something failed
+ * inside the client or a request was malformed (such requests end as
+ * FLEET_ERR_TRANSPORT "internal" without an attempt).
  */
 int fleet_run(struct fleet *f, const struct fleet_req *reqs, size_t n,
     const struct fleet_hooks *h);

@@ -35,6 +35,10 @@ cat >"$STACK_DIR/pg-stop.sh" <<SH
 #!/bin/sh
 cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/dev/null
 SH
+cat >"$STACK_DIR/pg-kill.sh" <<SH
+#!/bin/sh
+cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -m immediate -w stop >/dev/null
+SH
 cat >"$STACK_DIR/pg-start.sh" <<SH
 #!/bin/sh
 cd / && exec $pgrun "$PGBIN/pg_ctl" -D "$STACK_DIR/pg/data" -l "$STACK_DIR/pg/postgres.log" -w -o "-c listen_addresses='' -c unix_socket_directories='$STACK_DIR/pg/sock' -c unix_socket_permissions=0700 -c log_error_verbosity=terse -c fsync=off" start >/dev/null

@@ -248,6 +248,7 @@ struct rec {
 	int ndone;
 	int nattempt;
 	int done_for[MAXREQ]; /* on_done calls per request (user index) */
+	int tried_for[MAXREQ]; /* attempts per request (user index) */
 	enum fleet_outcome outcome;
 	long status;
 	int attempts;
@@ -268,7 +269,10 @@ on_attempt(
     void *ctx, const struct fleet_req *req, const struct fleet_attempt *a)
 {
 	struct rec *r = ctx;
+	intptr_t i = (intptr_t)req->user;
 
+	if (i >= 0 && i < MAXREQ)
+		r->tried_for[i]++;
 	if (r->nattempt < 16) {
 		r->att[r->nattempt] = *a;
 		snprintf(r->att_error[r->nattempt], 32, "%s",
@@ -1071,23 +1075,14 @@ t_stop(void)
 	is_int(r.nattempt, 1, "one ledger row");
 }
 
-static void
-t_connect_refused(void)
+/* A loopback port that was free a moment ago: connecting is refused. */
+static int
+dead_port(void)
 {
-	struct fleet_req req = { "GET", "/api/1/vehicles", NULL, FLEET_DATA,
-		"/api/1/vehicles", 0, NULL };
-	struct fleet_req bad = { "PUT", "/api/1/vehicles", NULL, FLEET_DATA,
-		"/api/1/vehicles", 0, NULL };
-	struct fleet_hooks h = { on_attempt, on_done, NULL };
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	struct fleet_opts o;
-	struct fleet *f;
-	struct rec r = { 0 };
-	char url[64], err[128];
 	int fd, port = 0;
 
-	/* A port that was free a moment ago. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
@@ -1096,6 +1091,70 @@ t_connect_refused(void)
 	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
 		port = ntohs(sa.sin_port);
 	close(fd);
+	return port;
+}
+
+/*
+ * The API gone dark: the requests in flight fail and wait for their
+ * retries, and no new one joins them; on_done stopping the run cancels
+ * the rest, never sent.  Without a stop every request still ends, each
+ * after its retries.
+ */
+static void
+t_dark(void)
+{
+	struct fleet_req reqs[12];
+	struct rec r;
+	struct fleet_hooks h = { on_attempt, on_done, &r };
+	struct fleet_opts o;
+	struct fleet *f;
+	char url[64], err[128];
+	int i, later = 0, all = 1;
+
+	for (i = 0; i < 12; i++)
+		reqs[i] = (struct fleet_req){ "GET", "/api/1/vehicles/1", NULL,
+			FLEET_DATA, "/api/1/vehicles/{id}", 0,
+			(void *)(intptr_t)i };
+	test_opts(&o, url, sizeof(url), dead_port());
+	o.max_inflight = 4;
+	o.max_retries = 2;
+	if (!ok((f = fleet_new(&o, err, sizeof(err))) != NULL, "client"))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.stop = 1;
+	is_int(fleet_run(f, reqs, 12, &h), 0, "runs");
+	is_int(r.ndone, 12, "every request ends");
+	for (i = 4; i < 12; i++)
+		later += r.tried_for[i];
+	is_int(later, 0, "none joins the four in flight once it is dark");
+	ok(r.nattempt >= 4 && r.nattempt <= 12,
+	    "the four and their retries, no more");
+	is_int(r.outcome, FLEET_ERR_CANCELLED, "the rest cancelled");
+
+	memset(&r, 0, sizeof(r));
+	is_int(fleet_run(f, reqs, 12, &h), 0, "without a stop");
+	is_int(r.ndone, 12, "every request ends");
+	for (i = 0; i < 12; i++)
+		all &= r.tried_for[i] == 3 && r.done_for[i] == 1;
+	ok(all, "each after its three attempts");
+	is_str(r.error, "connect", "refused");
+	fleet_free(f);
+}
+
+static void
+t_connect_refused(void)
+{
+	struct fleet_req req = { "GET", "/api/1/vehicles", NULL, FLEET_DATA,
+		"/api/1/vehicles", 0, NULL };
+	struct fleet_req bad = { "PUT", "/api/1/vehicles", NULL, FLEET_DATA,
+		"/api/1/vehicles", 0, NULL };
+	struct fleet_hooks h = { on_attempt, on_done, NULL };
+	struct fleet_opts o;
+	struct fleet *f;
+	struct rec r = { 0 };
+	char url[64], err[128];
+	int port = dead_port();
+
 	memset(&r, 0, sizeof(r));
 	h.ctx = &r;
 	test_opts(&o, url, sizeof(url), port);
@@ -1351,6 +1410,7 @@ static const struct tap_test tests[] = {
 	TAP(t_concurrency),
 	TAP(t_stop),
 	TAP(t_connect_refused),
+	TAP(t_dark),
 	TAP(t_oauth_refresh),
 	TAP(t_oauth_failures),
 	TAP(t_oauth_exchange),
