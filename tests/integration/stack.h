@@ -349,6 +349,38 @@ sync_job(const char *job)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* tessie-sync JOB in the background (its output in sync.log): its pid. */
+static pid_t
+job_spawn(const char *job)
+{
+	char path[512], log[512];
+	pid_t pid;
+
+	snprintf(
+	    path, sizeof(path), "%s/tessie-sync", getenv("TEST_BUILD_DIR"));
+	snprintf(log, sizeof(log), "%s/sync.log", getenv("TEST_STACK_DIR"));
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (freopen(log, "a", stdout) == NULL ||
+		    freopen(log, "a", stderr) == NULL)
+			_exit(127);
+		execl(path, "tessie-sync", job, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for a job_spawn() child: its exit status, 128 + signal if killed. */
+static int
+job_wait(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /*
  * Logs in as the admin; the token in token ("" on failure).  Returns the
  * HTTP status.

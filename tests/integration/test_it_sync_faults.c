@@ -88,37 +88,6 @@ sim_up(const char *const args[])
 	return st == 201 ? 0 : -1;
 }
 
-/* tessie-sync JOB in the background, its output in sync.log. */
-static pid_t
-job_spawn(const char *job)
-{
-	char path[512], log[512];
-	pid_t pid;
-
-	snprintf(
-	    path, sizeof(path), "%s/tessie-sync", getenv("TEST_BUILD_DIR"));
-	snprintf(log, sizeof(log), "%s/sync.log", getenv("TEST_STACK_DIR"));
-	fflush(stdout);
-	if ((pid = fork()) == 0) {
-		if (freopen(log, "a", stdout) == NULL ||
-		    freopen(log, "a", stderr) == NULL)
-			_exit(127);
-		execl(path, "tessie-sync", job, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int
-job_wait(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Waits up to 30 s for a backend waiting on a lock in a query like pat. */
 static int
 wait_blocked(const char *pat)
@@ -171,6 +140,15 @@ locker_end(FILE *f)
 		return;
 	fputs("ROLLBACK;\n", f);
 	pclose(f);
+}
+
+/* Ends a check that cannot go on: the job killed, the lock let go. */
+static void
+give_up(pid_t job, FILE *lock)
+{
+	kill(job, SIGKILL);
+	job_wait(job);
+	locker_end(lock);
 }
 
 static long
@@ -287,12 +265,8 @@ t_kill_before_commit(void)
 	lock = locker_begin("LOCK TABLE vehicle_states IN EXCLUSIVE MODE");
 	job = job_spawn("vehicles");
 	if (!ok(wait_blocked("vehicle_states"),
-		"the job has fetched and waits to store")) {
-		kill(job, SIGKILL);
-		job_wait(job);
-		locker_end(lock);
-		return;
-	}
+		"the job has fetched and waits to store"))
+		return give_up(job, lock);
 	fetched = answered_last_run();
 	kill(job, SIGKILL);
 	job_wait(job);
@@ -373,13 +347,8 @@ t_db_killed_in_rollup(void)
 	    id[locked], id[locked]);
 	lock = locker_begin(rows);
 	job = job_spawn("rollup");
-	if (!ok(wait_blocked("rollup"),
-		"the rollup is writing the last site")) {
-		kill(job, SIGKILL);
-		job_wait(job);
-		locker_end(lock);
-		return;
-	}
+	if (!ok(wait_blocked("rollup"), "the rollup is writing the last site"))
+		return give_up(job, lock);
 	days_md5(id[0], now, sizeof(now));
 	is_str(now, ref[0], "the first site is rolled up and committed");
 	ok(sh_run(NULL, "%s/pg-kill.sh", getenv("TEST_STACK_DIR")) == 0,
