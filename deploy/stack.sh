@@ -115,6 +115,8 @@ stack_nginx_start() {
 	sed -e "s|@SOCKET@|$STACK_DIR/api.sock|g" "$TOP/nginx/fastcgi.conf.in" \
 		>"$STACK_DIR/nginx/fastcgi.conf"
 	cp "$TOP/nginx/headers.conf" "$STACK_DIR/nginx/headers.conf"
+	sed -e "s|@RUN@|$STACK_DIR/nginx|g" "$TOP/nginx/errors.conf.in" \
+		>"$STACK_DIR/nginx/errors.conf"
 	sed -e "s|@USER_LINE@|$user_line|" \
 		-e "s|@WORKERS@|${NGINX_WORKERS:-1}|" \
 		-e "s|@RUN@|$STACK_DIR/nginx|g" \
