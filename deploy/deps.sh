@@ -12,7 +12,7 @@ DEBS=(
 	postgresql-15 nginx ca-certificates
 	# test and tools
 	curl wrk chromium fonts-dejavu-core fonts-liberation clang-format clang-tidy
-	cppcheck procps util-linux
+	cppcheck procps util-linux valgrind
 	# fuzzing (make fuzz): clang's libFuzzer and sanitizer runtimes
 	clang libclang-rt-14-dev
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every test, on a machine where `make deps` has run.
-#   1. plain build: C unit tests + integration tests
+#   1. plain build: C unit tests + integration tests, then the unit
+#      tests, tessie-api and each job under valgrind
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build: the same tests
 #   3. each libFuzzer target for 5 s and its regression inputs
 #   4. make lint (clang-format, SQL formatting check, cppcheck)
@@ -29,6 +30,7 @@ step() {
 
 step "build" make -s -j"$JOBS" all tests
 step "tests (plain build)" tests/run.sh build plain
+step "valgrind" tests/valgrind.sh build
 step "build (sanitizers)" make -s -j"$JOBS" SANITIZE=address,undefined all tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	step "tests (address,undefined)" tests/run.sh build/san sanitizers

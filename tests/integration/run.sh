@@ -51,22 +51,7 @@ chmod +x "$STACK_DIR"/*.sh
 # The Fleet API simulator with a fixed seed, on our clock (its samples must
 # not be ahead of it); tests move its clock where they need a given day.
 # 16 days of history hold the last complete trip weekend (test_it_scenarios).
-"$BUILD/tessie-sim" -p 0 -S 42 -H 16 -A sim-test-token \
-	>"$STACK_DIR/sim.out" 2>"$STACK_DIR/sim.log" &
-stack_record sim $!
-for _ in $(seq 1 100); do
-	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$STACK_DIR/sim.out" 2>/dev/null || true)
-	[ -n "$SIMPORT" ] && break
-	sleep 0.05
-done
-if [ -z "$SIMPORT" ]; then
-	echo "not ok - the simulator did not start; its log:"
-	sed 's/^/#   /' "$STACK_DIR/sim.log" 2>/dev/null | tail -20
-	exit 1
-fi
-export TEST_SIM_URL=http://127.0.0.1:$SIMPORT
-export TESLA_API_BASE_URL=$TEST_SIM_URL TESLA_AUTH_URL=$TEST_SIM_URL TESLA_CLIENT_ID=tessie-sim
-export TESLA_CLIENT_SECRET=sim-secret TESLA_REDIRECT_URI=$TEST_BASE_URL/api/auth/tesla/callback
+test_stack_sim sim "$BUILD/tessie-sim" -p 0 -S 42 -H 16 -A sim-test-token || exit 1
 # tessie-api again, now that it can reach the simulator (wake, Tesla login).
 kill -TERM "$API_PID"
 while kill -0 "$API_PID" 2>/dev/null; do sleep 0.05; done
