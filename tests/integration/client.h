@@ -5,6 +5,10 @@
 #ifndef TESSIE_TEST_CLIENT_H
 #define TESSIE_TEST_CLIENT_H
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -155,6 +159,31 @@ resp_header(const struct resp *r, const char *name, char *out, size_t n)
 			p++;
 	}
 	return 0;
+}
+
+/*
+ * A TCP connection to the stack's nginx ($TEST_BASE_URL's port on
+ * loopback), for requests sent byte for byte; the socket, or -1.
+ */
+static int
+nginx_connect(void)
+{
+	const char *base = getenv("TEST_BASE_URL"), *colon;
+	struct sockaddr_in sa;
+	int fd;
+
+	colon = base ? strrchr(base, ':') : NULL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)(colon ? atoi(colon + 1) : 0));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 #endif

@@ -482,27 +482,6 @@ out:
 	return rc;
 }
 
-static int
-connect_nginx(void)
-{
-	const char *base = getenv("TEST_BASE_URL"), *colon;
-	struct sockaddr_in sa;
-	int fd;
-
-	colon = base ? strrchr(base, ':') : NULL;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)(colon ? atoi(colon + 1) : 0));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The value of header name in the head, or NULL (points into head). */
 static const char *
 head_value(const struct sbuf *head, const char *name, size_t *len)
@@ -567,7 +546,7 @@ exchange(const struct hcase *c, struct answer *a)
 	memset(a, 0, sizeof(*a));
 	sbuf_init(&a->head, 1 << 16);
 	sbuf_init(&a->body, ANSWER_CAP);
-	if ((fd = connect_nginx()) < 0)
+	if ((fd = nginx_connect()) < 0)
 		return -1;
 	/* nginx may answer (and close) before it has read it all. */
 	while (off < c->req.len) {
