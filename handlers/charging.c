@@ -143,12 +143,9 @@ h_charging_get(struct req *r)
 	    units_from_query(r, &imperial) != 0)
 		return r->status;
 	p[0] = r->account_id;
-	if ((res = req_exec(r, &q_get, p)) == NULL)
+	if ((res = req_exec(r, &q_get, p)) == NULL ||
+	    (c = req_row_json(r, res, "charging session")) == NULL)
 		return r->status;
-	if (PQntuples(res) == 0)
-		return reply_error(r, 404, NULL, "charging session not found");
-	if ((c = db_json(res, 0, 0)) == NULL)
-		return reply_error(r, 500, NULL, "malformed row");
 	curve = db_json(res, 0, 1);
 	json_object_set_new(c, "curve", curve ? curve : json_array());
 	if (imperial)

@@ -108,12 +108,9 @@ h_drives_get(struct req *r)
 	snprintf(pts, sizeof(pts), "%ld", n);
 	p[0] = r->account_id;
 	p[2] = pts;
-	if ((res = req_exec(r, &q_get, p)) == NULL)
+	if ((res = req_exec(r, &q_get, p)) == NULL ||
+	    (d = req_row_json(r, res, "drive")) == NULL)
 		return r->status;
-	if (PQntuples(res) == 0)
-		return reply_error(r, 404, NULL, "drive not found");
-	if ((d = db_json(res, 0, 0)) == NULL)
-		return reply_error(r, 500, NULL, "malformed row");
 	path = db_json(res, 0, 1);
 	json_object_set_new(d, "path_fields",
 	    json_pack("[s,s,s,s]", "ts", "latitude", "longitude",

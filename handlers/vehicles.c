@@ -95,12 +95,9 @@ h_vehicles_get(struct req *r)
 	    units_from_query(r, &imperial) != 0)
 		return r->status;
 	p[0] = r->account_id;
-	if ((res = req_exec(r, &q_get, p)) == NULL)
+	if ((res = req_exec(r, &q_get, p)) == NULL ||
+	    (v = req_row_json(r, res, "vehicle")) == NULL)
 		return r->status;
-	if (PQntuples(res) == 0)
-		return reply_error(r, 404, NULL, "vehicle not found");
-	if ((v = db_json(res, 0, 0)) == NULL)
-		return reply_error(r, 500, NULL, "malformed row");
 	if (imperial)
 		units_to_imperial(v);
 	return reply_json(r, 200, v);

@@ -353,6 +353,20 @@ req_exec_generic(
 }
 
 json_t *
+req_row_json(struct req *r, const PGresult *res, const char *what)
+{
+	json_t *v;
+
+	if (PQntuples(res) == 0) {
+		reply_error(r, 404, NULL, "%s not found", what);
+		return NULL;
+	}
+	if ((v = db_json(res, 0, 0)) == NULL)
+		reply_error(r, 500, NULL, "malformed row");
+	return v;
+}
+
+json_t *
 db_json(const PGresult *res, int row, int col)
 {
 	if (row >= PQntuples(res) || col >= PQnfields(res) ||

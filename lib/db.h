@@ -103,4 +103,11 @@ PGresult *req_exec(
 PGresult *req_exec_generic(
     struct req *r, const struct db_stmt *stmt, const char *const *params);
 
+/*
+ * The JSON of column 0 of the one row a handler asked for (caller owns
+ * it), or NULL after replying: 404 "<what> not found" without a row, 500
+ * when the column is not JSON.
+ */
+json_t *req_row_json(struct req *r, const PGresult *res, const char *what);
+
 #endif
