@@ -243,22 +243,7 @@ driver_name(struct req *r)
 int
 h_drivers_list(struct req *r)
 {
-	const char *p[3], *cursor;
-	char limit[24];
-	PGresult *res;
-	long n;
-
-	if (req_query_long(r, "limit", 100, 1, 500, &n) != 0)
-		return r->status;
-	if (req_uuid_cursor(r, &cursor) != 0)
-		return r->status;
-	snprintf(limit, sizeof(limit), "%ld", n + 1);
-	p[0] = r->account_id;
-	p[1] = cursor;
-	p[2] = limit;
-	if ((res = req_exec(r, &q_list, p)) == NULL)
-		return r->status;
-	return reply_page(r, res, n, "id", 0);
+	return reply_id_list(r, &q_list, 0);
 }
 
 int

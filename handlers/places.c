@@ -137,24 +137,7 @@ place_write(
 int
 h_places_list(struct req *r)
 {
-	const char *p[3], *cursor;
-	char limit[24];
-	PGresult *res;
-	long n;
-	int imperial;
-
-	if (req_query_long(r, "limit", 100, 1, 500, &n) != 0 ||
-	    units_from_query(r, &imperial) != 0)
-		return r->status;
-	if (req_uuid_cursor(r, &cursor) != 0)
-		return r->status;
-	snprintf(limit, sizeof(limit), "%ld", n + 1);
-	p[0] = r->account_id;
-	p[1] = cursor;
-	p[2] = limit;
-	if ((res = req_exec(r, &q_list, p)) == NULL)
-		return r->status;
-	return reply_page(r, res, n, "id", imperial);
+	return reply_id_list(r, &q_list, 1);
 }
 
 int

@@ -352,6 +352,27 @@ req_exec_generic(
 	return req_exec_as(r, stmt, params, 1);
 }
 
+int
+reply_id_list(struct req *r, const struct db_stmt *stmt, int units)
+{
+	const char *p[3];
+	char limit[24];
+	PGresult *res;
+	long n;
+	int imperial = 0;
+
+	if (req_query_long(r, "limit", 100, 1, 500, &n) != 0 ||
+	    (units && units_from_query(r, &imperial) != 0) ||
+	    req_uuid_cursor(r, &p[1]) != 0)
+		return r->status;
+	snprintf(limit, sizeof(limit), "%ld", n + 1);
+	p[0] = r->account_id;
+	p[2] = limit;
+	if ((res = req_exec(r, stmt, p)) == NULL)
+		return r->status;
+	return reply_page(r, res, n, "id", imperial);
+}
+
 json_t *
 req_row_json(struct req *r, const PGresult *res, const char *what)
 {

@@ -110,4 +110,12 @@ PGresult *req_exec_generic(
  */
 json_t *req_row_json(struct req *r, const PGresult *res, const char *what);
 
+/*
+ * GET of one of the account's lists keyed by uuid: ?limit (1 to 500, 100)
+ * and ?cursor (the previous page's next_cursor), and ?units when units is
+ * set; stmt takes ($1 account, $2 cursor or NULL, $3 limit + 1) and returns
+ * a JSON row per item with its "id".  Replies with the page (reply_page).
+ */
+int reply_id_list(struct req *r, const struct db_stmt *stmt, int units);
+
 #endif
