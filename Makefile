@@ -3,6 +3,7 @@
 #   make                 build everything into $(BUILD)
 #   make run             the whole service locally (see README)
 #   make test            every test: unit, integration, sanitizers, lint, e2e
+#   make valgrind        unit tests, tessie-api and each job under valgrind
 #   make SANITIZE=address,undefined   a sanitizer build (into build/san)
 #   make bench           figures, no pass/fail
 #   make loadtest        60 s at 256 connections while a job writes
@@ -63,7 +64,7 @@ UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_BINS = $(ITEST_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test test-c test-e2e bench loadtest fmt fmt-check lint \
-	install clean web tests fuzz fuzz-build
+	install clean web tests fuzz fuzz-build valgrind
 
 all: $(BINS)
 
@@ -160,11 +161,19 @@ test: deps
 test-c: all tests
 	@tests/run.sh $(BUILD)
 
+# No definite leak and no memcheck error (tests/valgrind.sh); a plain build.
+valgrind: all tests
+	@tests/valgrind.sh $(BUILD)
+
+# Every figure into one table and $(BUILD)/bench.json (tests/bench/report.sh).
+bench: export BENCH_FIGURES = $(abspath $(BUILD))/bench.tsv
 bench: deps all $(BUILD)/thin-ref
+	@rm -f "$$BENCH_FIGURES"
 	@tests/bench/run.sh $(BUILD)
 	@tests/bench/energy.sh $(BUILD)
 	@tests/bench/energy_history.sh $(BUILD)
 	@tests/bench/web.sh
+	@tests/bench/report.sh $(BUILD)
 
 # LOAD_DURATION (60s) at LOAD_CONNECTIONS (256) over a mix of read
 # endpoints while the vehicles job writes; fails on any non-2xx answer.

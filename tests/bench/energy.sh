@@ -13,6 +13,7 @@
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/lib.sh"
 cd "$TOP"
 . tests/stack-up.sh
 SITES=${SITES:-10}
@@ -138,3 +139,12 @@ printf '%-46s %8s ms\n' "incremental run after a new day per site" "$(ms "$t6" "
 printf '  (%s)\n' "$inc"
 printf '%-46s %8s ms\n' "the same in SQL, one new sample per site" "$sql_ms"
 printf '%-46s %8s ms\n' "incremental run, nothing new" "$(ms "$t8" "$t9")"
+# Issue 5: the full rebuild under 10 s, the incremental run under 100 ms.
+bench_setting energy_rollup "$SITES sites x $DAYS days, $states samples"
+bench_figure "rollup: full rebuild, $SITES sites x $DAYS days" \
+	"$(awk "BEGIN { printf \"%.2f\", $t3 - $t2 }")" s "< 10"
+bench_figure "rollup: full rebuild again, nothing to write" \
+	"$(awk "BEGIN { printf \"%.2f\", $t5 - $t4 }")" s
+bench_figure "rollup: incremental, a new day per site" "$(ms "$t6" "$t7")" ms "< 100"
+bench_figure "rollup: incremental, the same in SQL" "$sql_ms" ms
+bench_figure "rollup: incremental, nothing new" "$(ms "$t8" "$t9")" ms

@@ -8,6 +8,7 @@
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/lib.sh"
 cd "$TOP"
 . tests/stack-up.sh
 DURATION=${DURATION:-10s}
@@ -46,34 +47,18 @@ points=$(curl -sf -H "Authorization: Bearer $token" "$url" |
 	grep -o '"date"' | wc -l)
 bytes=$(curl -sf -H "Authorization: Bearer $token" "$url" | wc -c)
 
-# wrk: requests/s, p50 and p99 in ms at $1 connections.
-measure() {
-	local out
-	out=$(wrk -t"$THREADS" -c"$1" -d"$DURATION" --timeout 30s --latency \
-		-H "Authorization: Bearer $token" "$url")
-	if echo "$out" | grep -q "Non-2xx"; then
-		echo "bench: non-2xx answers:" >&2
-		echo "$out" >&2
-	fi
-	awk '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000
-		if (v ~ /ms$/) return v + 0
-		if (v ~ /s$/) return v * 1000
-		return v
-	}
-	/Requests\/sec/ { rps = $2 }
-	$1 == "50%" { p50 = ms($2) }
-	$1 == "99%" { p99 = ms($2) }
-	END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
-}
-
 printf '\nenergy history, day granularity, 3 years (%s days stored, %s points, %s bytes)\n' \
 	"$days" "$points" "$bytes"
 printf '(%s cores, wrk -t%s -d%s, %s workers; target p99 < 20 ms)\n\n' \
 	"$(nproc)" "$THREADS" "$DURATION" "$TESSIE_WORKERS"
 printf '%-34s %10s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms"
+# Issue 5: p99 under 20 ms; the target is read at 8 connections, as
+# history's p99 target is in issue 4 (64 is printed beside it).
 for c in 8 64; do
-	read -r rps p50 p99 < <(measure "$c")
+	read -r rps p50 p99 _ < <(bench_wrk "$c" -H "Authorization: Bearer $token" "$url")
 	printf '%-34s %10s %9s %9s\n' "GET .../history?granularity=day -c$c" "$rps" "$p50" "$p99"
+	target=
+	[ "$c" = 8 ] && target="< 20"
+	bench_figure "energy history, day granularity, 3 years: -c$c, req/s" "$rps" req/s
+	bench_figure "energy history, day granularity, 3 years: -c$c, p99" "$p99" ms "$target"
 done

@@ -10,6 +10,7 @@
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/lib.sh"
 cd "$TOP"
 . tests/stack-up.sh
 DURATION=${LOAD_DURATION:-60s}
@@ -19,7 +20,8 @@ www=$(mktemp -d /tmp/tessie-load-www.XXXXXX)
 chmod 0755 "$www"
 echo '<!doctype html><title>load</title>' >"$www/index.html"
 NGINX_API_RATE=1000000r/s NGINX_API_BURST=100000 TESSIE_LOG_LEVEL=warn test_stack_up "$BUILD" "$www"
-trap 'kill "${writer:-0}" 2>/dev/null; test_stack_cleanup; rm -rf "$www"' EXIT
+# (Never kill 0: that is the whole process group, this script and make.)
+trap '[ -z "${writer:-}" ] || kill "$writer" 2>/dev/null; test_stack_cleanup; rm -rf "$www"' EXIT
 
 echo "loadtest: loading a year of one-minute states for 3 cars..." >&2
 stack_psql <tests/bench/seed.sql >/dev/null
@@ -29,31 +31,14 @@ token=$(curl -sf -H 'Content-Type: application/json' \
 	"$TEST_BASE_URL/api/auth/login" | sed 's/.*"token":"\([^"]*\)".*/\1/')
 
 # The simulator with 500 cars and the account connected to it.
-sim_out=$STACK_DIR/sim.out
-"$BUILD/tessie-sim" -p 0 -v 500 -L 50 -S 7 >"$sim_out" 2>"$STACK_DIR/sim.log" &
-stack_record sim $!
-for _ in $(seq 1 200); do
-	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$sim_out")
-	[ -n "$SIMPORT" ] && break
-	sleep 0.05
-done
-export TESLA_API_BASE_URL=http://127.0.0.1:$SIMPORT TESLA_AUTH_URL=http://127.0.0.1:$SIMPORT
-export TESLA_CLIENT_ID=tessie-sim
+test_stack_sim sim "$BUILD/tessie-sim" -p 0 -v 500 -L 50 -S 7 || exit 1
 curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	-d '{"refresh_token":"sim-refresh-token-0"}' "$TEST_BASE_URL/api/auth/token"
 "$BUILD/tessie-sync" vehicles >/dev/null 2>&1 || true
 
-# Resident memory (KB) of each long-lived process of this stack (the
-# recorded masters and their children): name pid rss.
-rss() {
-	local m
-	for m in $(awk '$1 == "api" || $1 == "nginx" || $1 == "pg" { print $2 }' "$STACK_DIR/pids"); do
-		for p in "$m" $(pgrep -P "$m"); do
-			printf '%s %s %s\n' "$(tr '\0' ' ' </proc/"$p"/cmdline | tr ' ' '_' | cut -c1-40)" "$p" \
-				"$(awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null)"
-		done
-	done
-}
+# Resident memory (kB) of each long-lived process of this stack (the
+# recorded masters and their children, tests/bench/lib.sh): name pid rss.
+rss() { bench_procs | awk '{ print $6, $2, $3 }'; }
 
 cat >"$STACK_DIR/mix.lua" <<LUA
 local paths = {

@@ -9,12 +9,15 @@
 # their ratios; nginx serving a static file of the same size; a page of
 # charging sessions; the vehicles job against the simulator; and
 # GET /api/vehicles/:id/history against the plain date_bin + avg query
-# over the raw rows (thin.c), at 64 connections, and ours at 8.
+# over the raw rows (thin.c), at 64 connections, and ours at 8; then the
+# memory of every long-lived process of the stack after that load.
+# Each figure also goes to the report (bench_figure, tests/bench/lib.sh).
 #
 #	tests/bench/run.sh BUILD  (DURATION=10s CONNECTIONS=32 THREADS=2 ROUNDS=3)
 set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/lib.sh"
 cd "$TOP"
 . tests/stack-up.sh
 DURATION=${DURATION:-10s}
@@ -41,41 +44,8 @@ curl -sf -H "Authorization: Bearer $token" \
 	"$TEST_BASE_URL/api/vehicles/$vid/state" >"$www/state.json"
 bytes=$(wc -c <"$www/state.json")
 
-# Busy CPU time of the whole machine so far, in clock ticks.
-busy_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
-}
-
-# wrk: requests/s, p50 and p99 in ms, and the busy CPU time of the whole
-# machine per request in microseconds (wrk, nginx, workers and PostgreSQL
-# together: steadier than requests/s on a small machine).
-# MC=n: n connections this once.
-measure() {
-	local out b0 b1
-	b0=$(busy_ticks)
-	out=$(wrk -t"$THREADS" -c"${MC:-$CONNECTIONS}" -d"$DURATION" \
-		--timeout 30s --latency "$@")
-	b1=$(busy_ticks)
-	# A figure made of error answers is no figure: ERR instead.
-	if echo "$out" | grep -qE "Non-2xx|Socket errors"; then
-		echo "bench: errors from $*:" >&2
-		echo "$out" >&2
-		echo "ERR ERR ERR ERR"
-		return
-	fi
-	awk -v ticks=$((b1 - b0)) -v hz="$(getconf CLK_TCK)" '
-	function ms(v) {
-		if (v ~ /us$/) return v / 1000
-		if (v ~ /ms$/) return v + 0
-		if (v ~ /s$/) return v * 1000
-		return v
-	}
-	/requests in/ { n = $1 }
-	/Requests\/sec/ { rps = $2 }
-	$1 == "50%" { p50 = ms($2) }
-	$1 == "99%" { p99 = ms($2) }
-	END { printf "%.0f %.2f %.2f %.0f\n", rps, p50, p99, n ? ticks * 1e6 / hz / n : 0 }' <<<"$out"
-}
+# wrk at $CONNECTIONS (MC=n: n connections this once): see bench_wrk.
+measure() { bench_wrk "${MC:-$CONNECTIONS}" "$@"; }
 
 # The median of the numbers given (ERR when any is not a number).
 median() {
@@ -103,7 +73,8 @@ read -r st_rps st_p50 st_p99 _ < <(measure "$TEST_BASE_URL/state.json")
 thin=$STACK_DIR/thin
 mkdir -p "$thin"
 "$BUILD/thin-ref" "$thin/thin.sock" "$TESSIE_WORKERS" 2>>"$thin/thin.log" &
-stack_record thin $!
+thin_pid=$!
+stack_record thin $thin_pid
 for _ in $(seq 1 100); do [ -S "$thin/thin.sock" ] && break; sleep 0.05; done
 thin_port=$(free_port)
 cat >"$thin/nginx.conf" <<CONF
@@ -127,7 +98,8 @@ http {
 }
 CONF
 setsid "$NGINX" -q -e "$thin/error.log" -c "$thin/nginx.conf" -g 'daemon off;' &
-stack_record thin-nginx $!
+thin_nginx_pid=$!
+stack_record thin-nginx $thin_nginx_pid
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$thin_port") 2>/dev/null && break; sleep 0.05; done
 # Ours and the reference in turns (ROUNDS of each, 3 unless told): the
 # medians, and the median of each round's ratio.
@@ -170,19 +142,23 @@ printf '%-34s %10s %9s\n' "" "$th_cpu" "thin"
 printf '%-34s %10s\n' "  thin / ours (> 1: ours cheaper)" "$(median $cpu_ratios)"
 printf '%-34s %10s %9s %9s\n' "GET /api/charging/sessions, 50" "$cs_rps" "$cs_p50" "$cs_p99"
 printf '  (a page of 50 of %s sessions)\n' "$sessions"
+bench_setting wrk "-t$THREADS -c$CONNECTIONS -d$DURATION, ${ROUNDS:-3} rounds"
+bench_setting tessie_workers "$TESSIE_WORKERS"
+bench_figure "state: ours, req/s" "$api_rps" req/s
+bench_figure "state: ours, p99" "$api_p99" ms
+bench_figure "state: thin reference, req/s" "$th_rps" req/s
+bench_figure "state: ours / thin, req/s (median by round)" "$(median $rps_ratios)" x ">= 1.0"
+bench_figure "state: ours / nginx static file, req/s" "$(ratio "$api_rps" "$st_rps" %.3f)" x
+bench_figure "state: CPU per request, ours" "$api_cpu" us
+bench_figure "state: CPU per request, thin" "$th_cpu" us
+bench_figure "state: CPU per request, thin / ours" "$(median $cpu_ratios)" x
+bench_figure "charging sessions, page of 50: req/s" "$cs_rps" req/s
+bench_figure "charging sessions, page of 50: p99" "$cs_p99" ms
 
 # The vehicles job against the simulator: 500 online cars answering after
 # 300 ms each, at most 64 requests in flight.
-sim_out=$STACK_DIR/sim-bench.out
-"$BUILD/tessie-sim" -p 0 -v 500 -L 300 -S 7 >"$sim_out" 2>"$STACK_DIR/sim-bench.log" &
-stack_record sim $!
-for _ in $(seq 1 200); do
-	SIMPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$sim_out")
-	[ -n "$SIMPORT" ] && break
-	sleep 0.05
-done
-export TESLA_API_BASE_URL=http://127.0.0.1:$SIMPORT TESLA_AUTH_URL=http://127.0.0.1:$SIMPORT
-export TESLA_CLIENT_ID=tessie-sim TESSIE_FLEET_MAX_INFLIGHT=64
+test_stack_sim sim-bench "$BUILD/tessie-sim" -p 0 -v 500 -L 300 -S 7 || exit 1
+export TESSIE_FLEET_MAX_INFLIGHT=64
 curl -sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
 	-d '{"refresh_token":"sim-refresh-token-0"}' "$TEST_BASE_URL/api/auth/token"
 # Once to refresh the token and learn the cars, then the measured run.
@@ -199,11 +175,21 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 IFS='|' read -r ok failed calls rss <<<"$(stack_psql -c "SELECT items_ok, items_failed, api_calls, details->>'peak_rss_kb' FROM sync_runs WHERE job = 'vehicles' ORDER BY id DESC LIMIT 1")"
 printf '\nsync: 500 simulated online cars, 300 ms latency, 64 in flight\n'
-printf '%-34s %10s\n' "wall time (s)" "$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")"
+sync_s=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
+sync_mb=$(awk -v kb="$rss" 'BEGIN { if (kb ~ /^[0-9]+$/) printf "%.1f", kb / 1024; else print "ERR" }')
+printf '%-34s %10s\n' "wall time (s)" "$sync_s"
 printf '%-34s %10s\n' "vehicle states stored" "$ok"
 printf '%-34s %10s\n' "items failed" "$failed"
 printf '%-34s %10s\n' "Fleet API calls" "$calls"
-printf '%-34s %10s\n' "peak RSS of the job (MB)" "$(awk "BEGIN { printf \"%.1f\", $rss / 1024 }")"
+printf '%-34s %10s\n' "peak RSS of the job (MB)" "$sync_mb"
+# Issue 3: 500 vehicles stored in under 5 s of wall time, at most 64
+# requests in flight (TESSIE_FLEET_MAX_INFLIGHT above), under 64 MB.
+bench_setting sync "500 cars, 300 ms latency, TESSIE_FLEET_MAX_INFLIGHT=64"
+bench_figure "sync 500 cars: wall time" "$sync_s" s "< 5"
+bench_figure "sync 500 cars: vehicle states stored" "$ok" count ">= 500"
+bench_figure "sync 500 cars: items failed" "$failed" count
+bench_figure "sync 500 cars: Fleet API calls" "$calls" count
+bench_figure "sync 500 cars: peak RSS of the job" "$sync_mb" MB "< 64"
 
 # GET /api/vehicles/:id/history, 500 points over the last day, week and
 # year of the seeded states (which end today 00:00 UTC): ours (rollups)
@@ -234,4 +220,43 @@ for span in day week year; do
 		"$(ratio "$o_rps" "$r_rps" %.1fx)" "$(ratio "$o_p50" "$r_p50" %.3f)" \
 		"$(ratio "$o_p99" "$r_p99" %.3f)"
 	printf '%-26s %10s %9s %9s\n' "a $span, ours, -c8" "$e_rps" "$e_p50" "$e_p99"
+	# Issue 4: ours 3x or better than the raw reference at 64
+	# connections, and p99 under 50 ms at 8.
+	bench_figure "history a $span: ours, -c64, req/s" "$o_rps" req/s
+	bench_figure "history a $span: raw reference, -c64, req/s" "$r_rps" req/s
+	bench_figure "history a $span: ours / reference, -c64" "$(ratio "$o_rps" "$r_rps" %.2f)" x ">= 3"
+	bench_figure "history a $span: ours, -c8, p99" "$e_p99" ms "< 50"
+done
+
+# Memory of the long-lived processes after all that load (issue 7): the
+# reference is stopped first so that its PostgreSQL connections are not
+# counted as ours.  The figure per kind is the sum of Pss_Anon + Pss_Shmem
+# (/proc/PID/smaps_rollup, bench_procs): the pages shared after fork and
+# PostgreSQL's shared buffers split among the processes that share them,
+# so the kinds add up to what the stack itself holds (VmRSS would count
+# shared_buffers once per backend), and without the binaries' and
+# libraries' file pages, whose share moves with whatever else runs the
+# same files on the machine.  VmRSS and Pss are printed per process.
+kill -TERM "$thin_nginx_pid" "$thin_pid" 2>/dev/null || true
+wait "$thin_nginx_pid" "$thin_pid" 2>/dev/null || true
+for _ in $(seq 1 100); do
+	[ "$(stack_psql -c "SELECT count(*) FROM pg_stat_activity
+		WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" \
+		-le "$TESSIE_WORKERS" ] && break
+	sleep 0.05
+done
+bench_procs >"$STACK_DIR/procs"
+printf '\nmemory after the load (kB; Pss: shared pages split among their sharers;\n'
+printf 'own: Pss_Anon + Pss_Shmem, the part that is not file pages)\n\n'
+printf '%-14s %8s %10s %10s %10s  %s\n' kind pid VmRSS Pss own process
+sort -k1,1 -k2n "$STACK_DIR/procs" |
+	awk '{ printf "%-14s %8s %10s %10s %10s  %s\n", $1, $2, $3, $4, $5, $6 }'
+bench_setting processes "$(awk '{ n[$1]++ } END { for (k in n) printf "%s%s %d", s++ ? ", " : "", k, n[k] }' "$STACK_DIR/procs")"
+for kind in nginx-master nginx-worker api-master api-worker pg-postmaster pg-backend pg-aux stack; do
+	# own when every one of the kind could be read, else VmRSS (said so).
+	read -r mb what < <(awk -v k="$kind" '
+		k == "stack" || $1 == k { rss += $3; if ($5 == "-") bad = 1; else own += $5 }
+		END { if (bad) printf "%.1f VmRSS\n", rss / 1024
+		      else printf "%.1f Pss_anon+shmem\n", own / 1024 }' "$STACK_DIR/procs")
+	bench_figure "memory after the load: $kind, $what sum" "$mb" MB
 done
