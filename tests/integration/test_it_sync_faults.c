@@ -252,10 +252,23 @@ t_dark(void)
 	    "each answer of that run stored once");
 }
 
+/* The run of job before the last, killed, marked so by the last. */
+static void
+killed_run_marked(const char *job)
+{
+	char buf[256];
+
+	sql(buf, sizeof(buf),
+	    "SELECT status || ': ' || error FROM sync_runs WHERE job = '%s' "
+	    "ORDER BY id DESC OFFSET 1 LIMIT 1",
+	    job);
+	ok(strncmp(buf, "failed: interrupted", 19) == 0,
+	    "the killed run is marked failed: interrupted");
+}
+
 static void
 t_kill_before_commit(void)
 {
-	char buf[256];
 	long before, fetched;
 	FILE *lock;
 	pid_t job;
@@ -283,11 +296,7 @@ t_kill_before_commit(void)
 			"FROM vehicle_states%s",
 		   ""),
 	    0, "no state twice");
-	sql(buf, sizeof(buf),
-	    "SELECT status || ': ' || error FROM sync_runs WHERE job = "
-	    "'vehicles' ORDER BY id DESC OFFSET 1 LIMIT 1");
-	ok(strncmp(buf, "failed: interrupted", 19) == 0,
-	    "the killed run is marked failed: interrupted");
+	killed_run_marked("vehicles");
 }
 
 /* md5 of a site's days (updated_at aside), or of every site's (NULL). */
@@ -400,11 +409,7 @@ t_db_killed_in_rollup(void)
 			"local_date)) FROM energy_daily%s",
 		   ""),
 	    0, "no day twice");
-	sql(buf, sizeof(buf),
-	    "SELECT status || ': ' || error FROM sync_runs WHERE job = "
-	    "'rollup' ORDER BY id DESC OFFSET 1 LIMIT 1");
-	ok(strncmp(buf, "failed: interrupted", 19) == 0,
-	    "the killed run is marked failed: interrupted");
+	killed_run_marked("rollup");
 }
 
 static const struct tap_test tests[] = {
