@@ -1,11 +1,10 @@
 // Tariffs: flat (per kWh, per minute, session fee) or time of use (periods by
 // weekday and time, a default price). Tesla's imported tariffs are read-only.
-import { useState } from 'react';
 import { ApiError, errorMessage } from '../../api';
 import { useTariffMutations, useTariffs, type Tariff } from '../../hooks/settings';
-import { buildTariffInput, describeTariff, EMPTY_TARIFF, tariffToForm, type Errors, type TariffForm, type TouPeriodForm } from '../../lib/adminForms';
-import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { Empty, ErrorState, Loading } from '../ui/States';
+import { buildTariffInput, describeTariff, EMPTY_TARIFF, tariffToForm, type TouPeriodForm } from '../../lib/adminForms';
+import { Empty } from '../ui/States';
+import { EditableListCard, useEditor } from './EditableListCard';
 import { Field, WeekdayPicker } from './Field';
 
 function tariffError(e: unknown): string {
@@ -21,187 +20,110 @@ function tariffError(e: unknown): string {
 export function TariffsCard() {
   const tariffs = useTariffs();
   const m = useTariffMutations();
-  const [editing, setEditing] = useState<string | 'new' | null>(null);
-  const [form, setForm] = useState<TariffForm>(EMPTY_TARIFF);
-  const [errors, setErrors] = useState<Errors<string>>({});
-  const [doomed, setDoomed] = useState<Tariff | null>(null);
-
-  const open = (t: Tariff | null) => {
-    m.save.reset();
-    setErrors({});
-    setEditing(t ? t.id : 'new');
-    setForm(t ? tariffToForm(t) : EMPTY_TARIFF);
-  };
-  const submit = (e: React.FormEvent) => {
-    e.preventDefault();
-    const r = buildTariffInput(form);
-    if (!r.ok) {
-      setErrors(r.errors);
-      return;
-    }
-    setErrors({});
-    m.save.mutate({ id: editing === 'new' ? undefined : (editing ?? undefined), body: r.value }, { onSuccess: () => setEditing(null) });
-  };
-  const set = <K extends keyof TariffForm>(k: K, v: TariffForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const ed = useEditor({ blank: EMPTY_TARIFF, toForm: (t: Tariff) => tariffToForm(t), build: buildTariffInput, save: m.save });
+  const { form, set, errors } = ed;
   const setPeriod = (i: number, p: Partial<TouPeriodForm>) =>
-    setForm((f) => ({ ...f, periods: f.periods.map((x, j) => (j === i ? { ...x, ...p } : x)) }));
-
-  const formEl = (
-    <form className="form" onSubmit={submit} noValidate aria-label={editing === 'new' ? 'New tariff' : 'Edit tariff'}>
-      <div className="form-grid">
-        <Field id="tariff-name" label="Name" error={errors.name}>
-          <input value={form.name} maxLength={100} onChange={(e) => set('name', e.target.value)} placeholder="Home flat rate" />
-        </Field>
-        <Field id="tariff-currency" label="Currency" error={errors.currency}>
-          <input value={form.currency} maxLength={3} autoCapitalize="characters" onChange={(e) => set('currency', e.target.value.toUpperCase())} />
-        </Field>
-      </div>
-      <fieldset className="field">
-        <legend>Kind</legend>
-        <div className="checks">
-          <label className="radio">
-            <input type="radio" name="tariff-kind" checked={form.kind === 'flat'} onChange={() => set('kind', 'flat')} /> Flat
-          </label>
-          <label className="radio">
-            <input type="radio" name="tariff-kind" checked={form.kind === 'tou'} onChange={() => set('kind', 'tou')} /> Time of use
-          </label>
-        </div>
-      </fieldset>
-      {form.kind === 'flat' ? (
-        <div className="form-grid">
-          <Field id="tariff-kwh" label={`Per kWh (${form.currency || '…'})`} error={errors.perKwh}>
-            <input inputMode="decimal" value={form.perKwh} onChange={(e) => set('perKwh', e.target.value)} placeholder="0.30" />
-          </Field>
-          <Field id="tariff-min" label="Per minute (optional)" error={errors.perMinute}>
-            <input inputMode="decimal" value={form.perMinute} onChange={(e) => set('perMinute', e.target.value)} />
-          </Field>
-          <Field id="tariff-fee" label="Session fee (optional)" error={errors.sessionFee}>
-            <input inputMode="decimal" value={form.sessionFee} onChange={(e) => set('sessionFee', e.target.value)} />
-          </Field>
-        </div>
-      ) : (
-        <>
-          <Field id="tariff-default" label={`Price outside the periods, per kWh (${form.currency || '…'})`} error={errors.defaultPerKwh}>
-            <input inputMode="decimal" value={form.defaultPerKwh} onChange={(e) => set('defaultPerKwh', e.target.value)} placeholder="0.32" />
-          </Field>
-          {form.periods.map((p, i) => (
-            <fieldset key={i} className="period" aria-describedby={errors[`period.${i}`] ? `period-${i}-error` : undefined}>
-              <legend>Period {i + 1}</legend>
-              <WeekdayPicker legend="Days" idPrefix={`period-${i}-days`} value={p.days} onChange={(d) => setPeriod(i, { days: d })} />
-              <div className="form-grid">
-                <Field id={`period-${i}-from`} label="From">
-                  <input type="time" value={p.from} onChange={(e) => setPeriod(i, { from: e.target.value })} />
-                </Field>
-                <Field id={`period-${i}-to`} label="To (24:00 = midnight)">
-                  <input value={p.to} inputMode="numeric" placeholder="06:00" onChange={(e) => setPeriod(i, { to: e.target.value })} />
-                </Field>
-                <Field id={`period-${i}-kwh`} label="Per kWh">
-                  <input inputMode="decimal" value={p.perKwh} onChange={(e) => setPeriod(i, { perKwh: e.target.value })} placeholder="0.18" />
-                </Field>
-              </div>
-              {errors[`period.${i}`] && (
-                <span id={`period-${i}-error`} className="field-error small">
-                  {errors[`period.${i}`]}
-                </span>
-              )}
-              {form.periods.length > 1 && (
-                <button type="button" className="ghost" onClick={() => set('periods', form.periods.filter((_, j) => j !== i))}>
-                  Remove period {i + 1}
-                </button>
-              )}
-            </fieldset>
-          ))}
-          {errors.periods && <span className="field-error small">{errors.periods}</span>}
-          <div>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => set('periods', [...form.periods, { days: [1, 2, 3, 4, 5], from: '', to: '', perKwh: '' }])}
-            >
-              Add period
-            </button>
-          </div>
-        </>
-      )}
-      {m.save.isError && (
-        <p className="alert" role="alert">
-          {tariffError(m.save.error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={m.save.isPending}>
-          {m.save.isPending ? 'Saving…' : 'Save tariff'}
-        </button>
-        <button type="button" className="secondary" onClick={() => setEditing(null)}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
+    ed.setForm((f) => ({ ...f, periods: f.periods.map((x, j) => (j === i ? { ...x, ...p } : x)) }));
 
   return (
-    <section className="card panel" aria-labelledby="tariffs-title" data-testid="tariffs-card">
-      <div className="card-head">
-        <h2 id="tariffs-title">Tariffs</h2>
-        {editing !== 'new' && (
-          <button type="button" className="secondary" onClick={() => open(null)}>
-            Add tariff
-          </button>
-        )}
-      </div>
-      {editing === 'new' && formEl}
-      {tariffs.isPending ? (
-        <Loading inline label="Loading tariffs…" />
-      ) : tariffs.isError ? (
-        <ErrorState title="Could not load the tariffs." error={tariffs.error} onRetry={() => void tariffs.refetch()} />
-      ) : tariffs.data.length === 0 ? (
-        <Empty title="No tariffs yet">Add your electricity price to see what charging costs.</Empty>
-      ) : (
-        <ul className="rows">
-          {tariffs.data.map((t) =>
-            editing === t.id ? (
-              <li key={t.id} className="row">
-                {formEl}
-              </li>
-            ) : (
-              <li key={t.id} className="row" data-testid="tariff-row">
-                <div className="row-main">
-                  <span>
-                    <strong>{t.name}</strong>
-                    {t.source === 'tesla' && <span className="badge small-badge">From Tesla</span>}
-                  </span>
-                  <span className="muted small">{describeTariff(t)}</span>
-                </div>
-                {t.source !== 'tesla' && (
-                  <div className="row-actions">
-                    <button type="button" className="ghost" aria-label={`Edit ${t.name}`} onClick={() => open(t)}>
-                      Edit
-                    </button>
-                    <button type="button" className="ghost" aria-label={`Delete ${t.name}`} onClick={() => setDoomed(t)}>
-                      Delete
-                    </button>
+    <EditableListCard
+      noun="tariff"
+      plural="tariffs"
+      query={tariffs}
+      editor={ed}
+      remove={m.remove}
+      errorText={tariffError}
+      empty={<Empty title="No tariffs yet">Add your electricity price to see what charging costs.</Empty>}
+      row={(t) => (
+        <>
+          <span>
+            <strong>{t.name}</strong>
+            {t.source === 'tesla' && <span className="badge small-badge">From Tesla</span>}
+          </span>
+          <span className="muted small">{describeTariff(t)}</span>
+        </>
+      )}
+      readOnly={(t) => t.source === 'tesla'}
+      fields={
+        <>
+          <div className="form-grid">
+            <Field id="tariff-name" label="Name" error={errors.name}>
+              <input value={form.name} maxLength={100} onChange={(e) => set('name', e.target.value)} placeholder="Home flat rate" />
+            </Field>
+            <Field id="tariff-currency" label="Currency" error={errors.currency}>
+              <input value={form.currency} maxLength={3} autoCapitalize="characters" onChange={(e) => set('currency', e.target.value.toUpperCase())} />
+            </Field>
+          </div>
+          <fieldset className="field">
+            <legend>Kind</legend>
+            <div className="checks">
+              <label className="radio">
+                <input type="radio" name="tariff-kind" checked={form.kind === 'flat'} onChange={() => set('kind', 'flat')} /> Flat
+              </label>
+              <label className="radio">
+                <input type="radio" name="tariff-kind" checked={form.kind === 'tou'} onChange={() => set('kind', 'tou')} /> Time of use
+              </label>
+            </div>
+          </fieldset>
+          {form.kind === 'flat' ? (
+            <div className="form-grid">
+              <Field id="tariff-kwh" label={`Per kWh (${form.currency || '…'})`} error={errors.perKwh}>
+                <input inputMode="decimal" value={form.perKwh} onChange={(e) => set('perKwh', e.target.value)} placeholder="0.30" />
+              </Field>
+              <Field id="tariff-min" label="Per minute (optional)" error={errors.perMinute}>
+                <input inputMode="decimal" value={form.perMinute} onChange={(e) => set('perMinute', e.target.value)} />
+              </Field>
+              <Field id="tariff-fee" label="Session fee (optional)" error={errors.sessionFee}>
+                <input inputMode="decimal" value={form.sessionFee} onChange={(e) => set('sessionFee', e.target.value)} />
+              </Field>
+            </div>
+          ) : (
+            <>
+              <Field id="tariff-default" label={`Price outside the periods, per kWh (${form.currency || '…'})`} error={errors.defaultPerKwh}>
+                <input inputMode="decimal" value={form.defaultPerKwh} onChange={(e) => set('defaultPerKwh', e.target.value)} placeholder="0.32" />
+              </Field>
+              {form.periods.map((p, i) => (
+                <fieldset key={i} className="period" aria-describedby={errors[`period.${i}`] ? `period-${i}-error` : undefined}>
+                  <legend>Period {i + 1}</legend>
+                  <WeekdayPicker legend="Days" idPrefix={`period-${i}-days`} value={p.days} onChange={(d) => setPeriod(i, { days: d })} />
+                  <div className="form-grid">
+                    <Field id={`period-${i}-from`} label="From">
+                      <input type="time" value={p.from} onChange={(e) => setPeriod(i, { from: e.target.value })} />
+                    </Field>
+                    <Field id={`period-${i}-to`} label="To (24:00 = midnight)">
+                      <input value={p.to} inputMode="numeric" placeholder="06:00" onChange={(e) => setPeriod(i, { to: e.target.value })} />
+                    </Field>
+                    <Field id={`period-${i}-kwh`} label="Per kWh">
+                      <input inputMode="decimal" value={p.perKwh} onChange={(e) => setPeriod(i, { perKwh: e.target.value })} placeholder="0.18" />
+                    </Field>
                   </div>
-                )}
-              </li>
-            ),
+                  {errors[`period.${i}`] && (
+                    <span id={`period-${i}-error`} className="field-error small">
+                      {errors[`period.${i}`]}
+                    </span>
+                  )}
+                  {form.periods.length > 1 && (
+                    <button type="button" className="ghost" onClick={() => set('periods', form.periods.filter((_, j) => j !== i))}>
+                      Remove period {i + 1}
+                    </button>
+                  )}
+                </fieldset>
+              ))}
+              {errors.periods && <span className="field-error small">{errors.periods}</span>}
+              <div>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => set('periods', [...form.periods, { days: [1, 2, 3, 4, 5], from: '', to: '', perKwh: '' }])}
+                >
+                  Add period
+                </button>
+              </div>
+            </>
           )}
-        </ul>
-      )}
-      {m.remove.isError && (
-        <p className="alert" role="alert">
-          {tariffError(m.remove.error)}
-        </p>
-      )}
-      <ConfirmDialog
-        open={!!doomed}
-        title={`Delete ${doomed?.name ?? 'tariff'}?`}
-        confirmLabel="Delete tariff"
-        busy={m.remove.isPending}
-        onCancel={() => setDoomed(null)}
-        onConfirm={() => doomed && m.remove.mutate(doomed.id, { onSettled: () => setDoomed(null) })}
-      >
-        <p>Places and energy sites using it are left without a tariff. Costs already computed stay.</p>
-      </ConfirmDialog>
-    </section>
+        </>
+      }
+      confirm={<p>Places and energy sites using it are left without a tariff. Costs already computed stay.</p>}
+    />
   );
 }
