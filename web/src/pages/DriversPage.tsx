@@ -8,7 +8,7 @@ import { DriverStatsCard } from '../components/drivers/DriverStatsCard';
 import { ReattributeCard } from '../components/drivers/ReattributeCard';
 import { Field } from '../components/settings/Field';
 import { ConfirmDialog } from '../components/ui/ConfirmDialog';
-import { Empty, ErrorState, Loading } from '../components/ui/States';
+import { ActionError, Empty, ErrorState, Loading } from '../components/ui/States';
 import { useDriverMutations, useDrivers, type Driver } from '../hooks/drivers';
 import { usePlaces, useVehicles } from '../hooks/queries';
 import { checkName } from '../lib/adminForms';
@@ -140,11 +140,7 @@ export default function DriversPage() {
               </button>
             </div>
           </form>
-          {m.remove.isError && (
-            <p className="alert" role="alert">
-              {errorMessage(m.remove.error)}
-            </p>
-          )}
+          <ActionError failed={m.remove.isError} error={m.remove.error} />
         </section>
 
         <div className="admin-main">

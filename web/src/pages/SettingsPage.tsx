@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { errorMessage, putSettings, type Settings } from '../api';
+import { putSettings, type Settings } from '../api';
 import { useSettingsSync } from '../components/layout/Layout';
 import { PlacesCard } from '../components/settings/PlacesCard';
 import { SyncCard } from '../components/settings/SyncCard';
 import { TariffsCard } from '../components/settings/TariffsCard';
 import { TeslaAccount } from '../components/settings/TeslaAccount';
-import { ErrorState, Loading } from '../components/ui/States';
+import { ActionError, ErrorState, Loading } from '../components/ui/States';
 import { browserTimeZone, formatNumber } from '../lib/format';
 import { usePrefs, type Theme } from '../stores/prefs';
 import type { Units } from '../lib/units';
@@ -65,11 +65,7 @@ export default function SettingsPage() {
                   </label>
                 ))
               )}
-              {save.isError && (
-                <p className="alert" role="alert">
-                  {errorMessage(save.error)}
-                </p>
-              )}
+              <ActionError failed={save.isError} error={save.error} />
               <p className="muted small">Saved for your account: every browser and the API use it.</p>
             </fieldset>
             <fieldset>

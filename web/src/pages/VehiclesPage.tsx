@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { errorMessage, listVehicles } from '../api';
+import { listVehicles } from '../api';
 import { BatteryBar, SleepBadge } from '../components/dashboard/VehicleCard';
-import { Empty, ErrorState, Loading } from '../components/ui/States';
+import { ActionError, Empty, ErrorState, Loading } from '../components/ui/States';
 import { formatBattery, formatDistance, formatLastSeen } from '../lib/format';
 import { usePrefs } from '../stores/prefs';
 
@@ -63,11 +63,7 @@ export default function VehiclesPage() {
               </li>
             ))}
           </ul>
-          {q.isFetchNextPageError && (
-            <p className="alert" role="alert">
-              {errorMessage(q.error)}
-            </p>
-          )}
+          <ActionError failed={q.isFetchNextPageError} error={q.error} />
           {q.hasNextPage && (
             <button type="button" className="secondary more" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
               {q.isFetchingNextPage ? 'Loading…' : 'Load more'}

@@ -16,6 +16,7 @@ import {
 import { formatCoords, placeAt } from '../../lib/places';
 import { usePrefs } from '../../stores/prefs';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { ActionError } from '../ui/States';
 
 export function BatteryBar({ level }: { level: number | null | undefined }) {
   const ok = typeof level === 'number' && Number.isFinite(level);
@@ -128,11 +129,7 @@ export function VehicleCard({ vehicle, places }: { vehicle: Vehicle; places: Pla
           Waking the car <strong>costs money</strong>: Tesla bills each wake request (about $0.02), and an awake car
           also uses more battery. Tessie Stats never wakes a car on its own.
         </p>
-        {wake.isError && (
-          <p className="alert" role="alert">
-            {errorMessage(wake.error)}
-          </p>
-        )}
+        <ActionError failed={wake.isError} error={wake.error} />
       </ConfirmDialog>
     </article>
   );

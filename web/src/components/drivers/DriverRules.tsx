@@ -12,7 +12,7 @@ import {
   type RuleForm,
 } from '../../lib/adminForms';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { Empty, ErrorState, Loading } from '../ui/States';
+import { ActionError, Empty, ErrorState, Loading } from '../ui/States';
 import { Field, WeekdayPicker } from '../settings/Field';
 
 function apiRuleError(e: unknown): string {
@@ -108,11 +108,7 @@ export function DriverRules({
           ))}
         </ul>
       )}
-      {m.removeRule.isError && (
-        <p className="alert" role="alert">
-          {errorMessage(m.removeRule.error)}
-        </p>
-      )}
+      <ActionError failed={m.removeRule.isError} error={m.removeRule.error} />
 
       {open && (
         <form className="form" onSubmit={submit} noValidate aria-label="New rule">
@@ -160,11 +156,7 @@ export function DriverRules({
           <label className="check">
             <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
           </label>
-          {m.addRule.isError && (
-            <p className="alert" role="alert" data-testid="rule-error">
-              {apiRuleError(m.addRule.error)}
-            </p>
-          )}
+          <ActionError failed={m.addRule.isError} error={m.addRule.error} text={apiRuleError} testId="rule-error" />
           <div className="form-actions">
             <button type="submit" className="primary" disabled={m.addRule.isPending}>
               {m.addRule.isPending ? 'Saving…' : 'Save rule'}

@@ -1,10 +1,11 @@
 // Re-attribute drives by the rules, in bulk (POST /api/drives/attribute).
 import { useState } from 'react';
-import { errorMessage, type Vehicle } from '../../api';
+import { type Vehicle } from '../../api';
 import { useDriverMutations } from '../../hooks/drivers';
 import { buildAttributeInput, type AttributeForm, type Errors } from '../../lib/adminForms';
 import { formatNumber } from '../../lib/format';
 import { Field } from '../settings/Field';
+import { ActionError } from '../ui/States';
 
 export function ReattributeCard({ vehicles }: { vehicles: Vehicle[] }) {
   const { attribute } = useDriverMutations();
@@ -60,11 +61,7 @@ export function ReattributeCard({ vehicles }: { vehicles: Vehicle[] }) {
             </p>
           )}
         </div>
-        {attribute.isError && (
-          <p className="alert" role="alert">
-            {errorMessage(attribute.error)}
-          </p>
-        )}
+        <ActionError failed={attribute.isError} error={attribute.error} />
       </form>
     </section>
   );

@@ -12,7 +12,7 @@ import { useState, type ReactNode } from 'react';
 import type { UseMutationResult, UseQueryResult } from '@tanstack/react-query';
 import type { Errors, Result } from '../../lib/adminForms';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import { ErrorState, Loading } from '../ui/States';
+import { ActionError, ErrorState, Loading } from '../ui/States';
 
 interface Item {
   id: string;
@@ -94,11 +94,7 @@ export function EditableListCard<T extends Item, F, I>({
   const formEl = (
     <form className="form" onSubmit={editor.submit} noValidate aria-label={editing === 'new' ? `New ${noun}` : `Edit ${noun}`}>
       {fields}
-      {save.isError && (
-        <p className="alert" role="alert">
-          {errorText(save.error)}
-        </p>
-      )}
+      <ActionError failed={save.isError} error={save.error} text={errorText} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={save.isPending}>
           {save.isPending ? 'Saving…' : `Save ${noun}`}
@@ -153,11 +149,7 @@ export function EditableListCard<T extends Item, F, I>({
           )}
         </ul>
       )}
-      {remove.isError && (
-        <p className="alert" role="alert">
-          {errorText(remove.error)}
-        </p>
-      )}
+      <ActionError failed={remove.isError} error={remove.error} text={errorText} />
       <ConfirmDialog
         open={!!doomed}
         title={`Delete ${doomed?.name ?? noun}?`}

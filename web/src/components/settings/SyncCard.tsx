@@ -1,11 +1,10 @@
 // Sync: every job's last run and schedule, and a trigger that follows the
 // queued run through running to done (GET /api/sync/status every 2 s).
 import { useState } from 'react';
-import { errorMessage } from '../../api';
 import { useSyncStatus, useSyncTrigger, type SyncRun } from '../../hooks/settings';
 import { allFinished, formatInterval, PHASE_LABEL, runPhase, trackRuns } from '../../lib/adminForms';
 import { formatDateTime, formatNumber } from '../../lib/format';
-import { Empty, ErrorState, Loading } from '../ui/States';
+import { ActionError, Empty, ErrorState, Loading } from '../ui/States';
 
 function runSummary(r: SyncRun): string {
   const parts: string[] = [];
@@ -55,11 +54,7 @@ export function SyncCard() {
           {trigger.isPending ? 'Queueing…' : polling ? 'Sync in progress…' : 'Sync now'}
         </button>
       </div>
-      {trigger.isError && (
-        <p className="alert" role="alert">
-          {errorMessage(trigger.error)}
-        </p>
-      )}
+      <ActionError failed={trigger.isError} error={trigger.error} />
       <div aria-live="polite" data-testid="sync-progress">
         {progress.length > 0 && (
           <p className="notice">

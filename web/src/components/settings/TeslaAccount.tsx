@@ -1,11 +1,10 @@
 // The Tesla account: connection status, this month's Fleet API spend against
 // the budget (GET /api/auth/status), the OAuth start and a refresh-token form.
 import { useState } from 'react';
-import { errorMessage } from '../../api';
 import { useTeslaMutations, useTeslaStatus } from '../../hooks/settings';
 import { spendShare } from '../../lib/adminForms';
 import { formatDateTime, formatNumber } from '../../lib/format';
-import { ErrorState, Loading } from '../ui/States';
+import { ActionError, ErrorState, Loading } from '../ui/States';
 import { Field } from './Field';
 
 const usd = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `$${formatNumber(v, 2)}` : '—');
@@ -100,16 +99,8 @@ export function TeslaAccount() {
           </button>
         )}
       </div>
-      {t.start.isError && (
-        <p className="alert" role="alert">
-          {errorMessage(t.start.error)}
-        </p>
-      )}
-      {t.forget.isError && (
-        <p className="alert" role="alert">
-          {errorMessage(t.forget.error)}
-        </p>
-      )}
+      <ActionError failed={t.start.isError} error={t.start.error} />
+      <ActionError failed={t.forget.isError} error={t.forget.error} />
 
       <details className="details">
         <summary>Or paste a refresh token</summary>
@@ -131,11 +122,7 @@ export function TeslaAccount() {
             </button>
           </div>
           {t.storeToken.isSuccess && <p className="notice">Token saved: the account is connected.</p>}
-          {t.storeToken.isError && (
-            <p className="alert" role="alert">
-              {errorMessage(t.storeToken.error)}
-            </p>
-          )}
+          <ActionError failed={t.storeToken.isError} error={t.storeToken.error} />
         </form>
       </details>
     </section>

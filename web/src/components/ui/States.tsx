@@ -46,3 +46,23 @@ export function ErrorState({
     </div>
   );
 }
+
+/** Why a change (a mutation) failed, once it has: nothing before. text turns the error into words (errorMessage by default). */
+export function ActionError<E>({
+  failed,
+  error,
+  text = (e: E) => errorMessage(e),
+  testId,
+}: {
+  failed: boolean;
+  error: E;
+  text?: (error: E) => string;
+  testId?: string;
+}) {
+  if (!failed) return null;
+  return (
+    <p className="alert" role="alert" data-testid={testId}>
+      {text(error)}
+    </p>
+  );
+}
