@@ -3,9 +3,10 @@
  * fixed jansson hash seed (so that a crash replays with the same object
  * order) and the JSON loading the Fleet client does.
  *
- * Each target defines LLVMFuzzerTestOneInput and, when it needs one-time
- * setup, LLVMFuzzerInitialize; everything an input allocates is freed
- * before it returns, so LeakSanitizer reports any leak as a finding.
+ * Each target defines LLVMFuzzerTestOneInput and, when it needs more
+ * one-time setup than fuzz_setup(), FUZZ_OWN_INIT and LLVMFuzzerInitialize;
+ * everything an input allocates is freed before it returns, so LeakSanitizer
+ * reports any leak as a finding.
  */
 #ifndef TESSIE_FUZZ_H
 #define TESSIE_FUZZ_H
@@ -48,6 +49,19 @@ fuzz_setup(void)
 	json_object_seed(1);
 	log_init("fuzz", LOGL_ERROR);
 }
+
+#ifndef FUZZ_OWN_INIT
+/* The one-time setup of a target that needs no more than fuzz_setup();
+ * one that does defines FUZZ_OWN_INIT before this header and its own. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_setup();
+	return 0;
+}
+#endif
 
 /*
  * The input as the Fleet client loads a response (lib/fleet.c): a JSON

@@ -75,15 +75,6 @@ round_trip(const uint8_t *aad, size_t aadlen, const uint8_t *pt, size_t len)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_setup();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t aadlen;

@@ -20,15 +20,6 @@ vehicle_ok(const struct fleet_vehicle *v)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_setup();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fleet_vehicle *v = NULL, one;

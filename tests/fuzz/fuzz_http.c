@@ -7,6 +7,7 @@
  * Input: the bytes to decode; the first byte's low bit is the plus flag.
  */
 #include "arena.h"
+#define FUZZ_OWN_INIT
 #include "fuzz.h"
 #include "http.h"
 #include "util.h"

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#define FUZZ_OWN_INIT
 #include "fuzz.h"
 #include "handlers.h"
 #include "http.h"

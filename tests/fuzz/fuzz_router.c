@@ -5,6 +5,7 @@
  * as it comes out of http_percent_decode(), so anything but NUL.
  */
 #include "arena.h"
+#define FUZZ_OWN_INIT
 #include "fuzz.h"
 #include "handlers.h"
 #include "router.h"
