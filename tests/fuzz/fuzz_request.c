@@ -31,17 +31,9 @@
 #include "handlers.h"
 #include "http.h"
 #include "router.h"
+#include "../unit/fakeio.h"
 
-#define NENV 64
 #define ACCOUNT "4f6c5e2a-8c1d-4b7e-9a3f-2d1e0c9b8a71"
-
-struct fake {
-	const char *env[2 * NENV]; /* name, value, ... */
-	size_t nenv;
-	const char *body;
-	size_t body_len, pos;
-	struct sbuf out;
-};
 
 static struct config cfg;
 static struct arena *arena;
@@ -53,52 +45,6 @@ static char database_url[] =
     "host=/nonexistent/tessie-fuzz port=1 connect_timeout=1";
 static char client_id[] = "fuzz-client";
 static char redirect_uri[] = "https://tessie.example/api/auth/tesla/callback";
-
-static const char *
-fake_getparam(void *ctx, const char *name)
-{
-	struct fake *f = ctx;
-
-	for (size_t i = 0; i < f->nenv; i++)
-		if (strcmp(f->env[2 * i], name) == 0)
-			return f->env[2 * i + 1];
-	return NULL;
-}
-
-static int
-fake_read(void *ctx, char *buf, int n)
-{
-	struct fake *f = ctx;
-	size_t k = f->body_len - f->pos;
-
-	if (n <= 0)
-		return -1;
-	if (k == 0)
-		return 0;
-	if (k > (size_t)n)
-		k = (size_t)n;
-	memcpy(buf, f->body + f->pos, k);
-	f->pos += k;
-	return (int)k;
-}
-
-static int
-fake_write(void *ctx, const char *buf, int n)
-{
-	struct fake *f = ctx;
-
-	return sbuf_add(&f->out, buf, (size_t)n) == 0 ? n : -1;
-}
-
-static void
-setenv_fake(struct fake *f, const char *name, const char *value)
-{
-	if (f->nenv < NENV) {
-		f->env[2 * f->nenv] = name;
-		f->env[2 * f->nenv + 1] = value;
-		f->nenv++;
-	}
-}
 
 /*
  * Turns one header line into a FastCGI parameter in place: "Name: value"
@@ -112,7 +58,7 @@ header_line(struct fake *f, char *line)
 
 	if (eq != NULL && (colon == NULL || eq < colon)) {
 		*eq = '\0';
-		setenv_fake(f, line, eq + 1);
+		fake_setenv(f, line, eq + 1);
 		return;
 	}
 	if (colon == NULL)
@@ -133,7 +79,7 @@ header_line(struct fake *f, char *line)
 		    : (char)toupper((unsigned char)line[i]);
 	for (colon++; *colon == ' '; colon++)
 		;
-	setenv_fake(f, name, colon);
+	fake_setenv(f, name, colon);
 }
 
 /* Checks that out is one response: status line, headers, a JSON body. */
@@ -218,8 +164,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		*next++ = '\0';
 	if ((sp = strchr(line, ' ')) != NULL)
 		*sp++ = '\0';
-	setenv_fake(&f, "REQUEST_METHOD", line);
-	setenv_fake(&f, "REQUEST_URI", sp != NULL ? sp : "");
+	fake_setenv(&f, "REQUEST_METHOD", line);
+	fake_setenv(&f, "REQUEST_URI", sp != NULL ? sp : "");
 	while (next != NULL && !in_body) {
 		line = next;
 		next = strchr(line, '\n');
@@ -235,14 +181,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.body_len = size - (size_t)(next - text);
 	}
 	if (fake_getparam(&f, "HTTP_AUTHORIZATION") == NULL)
-		setenv_fake(&f, "HTTP_AUTHORIZATION", bearer);
+		fake_setenv(&f, "HTTP_AUTHORIZATION", bearer);
 	if (fake_getparam(&f, "CONTENT_TYPE") == NULL)
-		setenv_fake(&f, "CONTENT_TYPE", "application/json");
+		fake_setenv(&f, "CONTENT_TYPE", "application/json");
 	if (fake_getparam(&f, "CONTENT_LENGTH") == NULL) {
 		snprintf(len, sizeof(len), "%zu", f.body_len);
-		setenv_fake(&f, "CONTENT_LENGTH", len);
+		fake_setenv(&f, "CONTENT_LENGTH", len);
 	}
-	setenv_fake(&f, "REMOTE_ADDR", "192.0.2.1");
+	fake_setenv(&f, "REMOTE_ADDR", "192.0.2.1");
 
 	status = req_init(&r, arena, &cfg, db, &io);
 	if (status == 0)

@@ -1,5 +1,6 @@
 /*
- * A fake FastCGI request source for the unit tests, over struct req_io
+ * A fake FastCGI request source for the unit tests (and the request fuzz
+ * target), over struct req_io
  * (lib/http.h): fixed CGI variables, a body, the captured response, and
  * helpers that pick a captured response apart.
  *
@@ -33,7 +34,7 @@
  * a time (0: all it is asked for), and the captured response.
  */
 struct fake {
-	const char *env[20]; /* name, value, ..., NULL */
+	const char *env[2 * 64 + 1]; /* name, value, ..., NULL */
 	const char *body;
 	size_t body_len, pos;
 	int chunk;
@@ -51,6 +52,20 @@ fake_getparam(void *ctx, const char *name)
 		if (strcmp(f->env[i], name) == 0)
 			return f->env[i + 1];
 	return NULL;
+}
+
+/* Adds name=value to f's variables (dropped when they are full). */
+static void
+fake_setenv(struct fake *f, const char *name, const char *value)
+{
+	size_t i = 0;
+
+	while (f->env[i] != NULL)
+		i += 2;
+	if (i + 2 < nitems(f->env)) {
+		f->env[i] = name;
+		f->env[i + 1] = value;
+	}
 }
 
 static int
