@@ -19,11 +19,7 @@ cd "$TOP"
 SITES=${SITES:-10}
 DAYS=${DAYS:-1096}
 
-www=$(mktemp -d /tmp/tessie-bench-www.XXXXXX)
-chmod 0755 "$www"
-echo '<!doctype html><title>bench</title>' >"$www/index.html"
-TESSIE_LOG_LEVEL=error test_stack_up "$BUILD" "$www"
-trap 'test_stack_cleanup; rm -rf "$www"' EXIT
+TESSIE_LOG_LEVEL=error bench_stack_up "$BUILD"
 
 now() { date +%s.%N; }
 ms() { awk "BEGIN { printf \"%.0f\", ($2 - $1) * 1000 }"; }

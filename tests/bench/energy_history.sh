@@ -14,11 +14,7 @@ cd "$TOP"
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 
-www=$(mktemp -d /tmp/tessie-bench-www.XXXXXX)
-chmod 0755 "$www"
-echo '<!doctype html><title>bench</title>' >"$www/index.html"
-NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error test_stack_up "$BUILD" "$www"
-trap 'test_stack_cleanup; rm -rf "$www"' EXIT
+NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error bench_stack_up "$BUILD"
 
 site=e0e0e0e0-0000-4000-8000-0000000be001
 stack_psql >/dev/null <<SQL

@@ -13,6 +13,10 @@
 # bench_setting KEY VALUE
 #	records a setting of the run ("@KEY<TAB>VALUE"), e.g. wrk's duration,
 #	so that runs with different settings are not compared unawares.
+# bench_stack_up BUILD
+#	a throwaway stack (tests/stack-up.sh, sourced first) whose nginx
+#	serves a web root of one page, $www; both go when the script exits.
+#	Settings such as NGINX_API_RATE go before it, as for test_stack_up.
 
 if [ -n "${BENCH_FIGURES:-}" ]; then
 	case $BENCH_FIGURES in
@@ -130,4 +134,12 @@ bench_procs() {
 				"$(echo "$title" | tr ' ' '_' | cut -c1-40)"
 		done
 	done <"$STACK_DIR/pids"
+}
+
+bench_stack_up() {
+	www=$(mktemp -d /tmp/tessie-bench-www.XXXXXX)
+	chmod 0755 "$www"
+	echo '<!doctype html><title>bench</title>' >"$www/index.html"
+	test_stack_up "$1" "$www"
+	trap 'test_stack_cleanup; rm -rf "$www"' EXIT
 }

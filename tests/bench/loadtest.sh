@@ -16,10 +16,7 @@ cd "$TOP"
 DURATION=${LOAD_DURATION:-60s}
 CONNS=${LOAD_CONNECTIONS:-256}
 
-www=$(mktemp -d /tmp/tessie-load-www.XXXXXX)
-chmod 0755 "$www"
-echo '<!doctype html><title>load</title>' >"$www/index.html"
-NGINX_API_RATE=1000000r/s NGINX_API_BURST=100000 TESSIE_LOG_LEVEL=warn test_stack_up "$BUILD" "$www"
+NGINX_API_RATE=1000000r/s NGINX_API_BURST=100000 TESSIE_LOG_LEVEL=warn bench_stack_up "$BUILD"
 # (Never kill 0: that is the whole process group, this script and make.)
 trap '[ -z "${writer:-}" ] || kill "$writer" 2>/dev/null; test_stack_cleanup; rm -rf "$www"' EXIT
 

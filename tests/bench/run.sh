@@ -24,11 +24,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
 
-www=$(mktemp -d /tmp/tessie-bench-www.XXXXXX)
-chmod 0755 "$www"
-echo '<!doctype html><title>bench</title>' >"$www/index.html"
-NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error test_stack_up "$BUILD" "$www"
-trap 'test_stack_cleanup; rm -rf "$www"' EXIT
+NGINX_API_RATE=1000000r/s TESSIE_LOG_LEVEL=error bench_stack_up "$BUILD"
 
 t0=$(date +%s.%N)
 stack_psql <tests/bench/seed.sql >/dev/null
